@@ -1,0 +1,114 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ROLE_ORGANISATION_KINDS, ApplicantLevel, OrganisationKind, Region, Role
+
+
+class Province(models.Model):
+    """A provincial-level division (31 + 新疆生产建设兵团), created by a data migration."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("名称"), max_length=32, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=64)
+    region = models.CharField(_("地区"), max_length=16, choices=Region.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("省级行政区")
+        verbose_name_plural = _("省级行政区")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("机构名称"), max_length=128)
+    kind = models.CharField(_("机构类型"), max_length=16, choices=OrganisationKind.choices)
+    province = models.ForeignKey(
+        Province, verbose_name=_("所在省份"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级机构"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("行政级别"), max_length=16, choices=ApplicantLevel.choices, blank=True)
+    city = models.CharField(_("所在城市"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["province__code", "kind", "name"]
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="unique_organisation_name_per_kind"),
+            models.UniqueConstraint(
+                fields=["province"], condition=models.Q(kind="provincial"), name="one_bureau_per_province"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind in {OrganisationKind.PROVINCIAL_BUREAU, OrganisationKind.APPLICANT} and not self.province_id:
+            raise ValidationError({"province": _("省级知识产权局和申报主体必须属于某个省份。")})
+        if self.kind == OrganisationKind.APPLICANT and not self.level:
+            raise ValidationError({"level": _("申报主体须注明行政级别。")})
+        if self.kind != OrganisationKind.APPLICANT and self.level:
+            raise ValidationError({"level": _("只有申报主体有行政级别。")})
+
+
+class User(AbstractUser):
+    """A person who acts for exactly one organisation in exactly one role."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role and not self.organisation_id:
+            raise ValidationError({"organisation": _("有角色的用户必须属于一个机构。")})
+        if self.role and self.organisation_id:
+            allowed = ROLE_ORGANISATION_KINDS.get(self.role, set())
+            if self.organisation.kind not in allowed:
+                raise ValidationError({"organisation": _("该机构类型与角色不符。")})
+
+    @property
+    def province(self):
+        return self.organisation.province if self.organisation_id else None
+
+
+class ExpertProfile(models.Model):
+    """An invited specialist. Conflicts of interest are judged on home province and organisation."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="expert_profile")
+    home_province = models.ForeignKey(Province, verbose_name=_("所在省份"), on_delete=models.PROTECT)
+    field = models.CharField(_("专业领域"), max_length=128)
+    title = models.CharField(_("职称/职务"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    active = models.BooleanField(_("可参加评审"), default=True)
+
+    class Meta:
+        verbose_name = _("专家信息")
+        verbose_name_plural = _("专家信息")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def organisation(self):
+        return self.user.organisation

@@ -1,0 +1,63 @@
+"""One scoping function per role: the only way views obtain applications.
+
+A province never meets another province's rows; national staff see what provinces forwarded;
+experts see only what is assigned to them.
+"""
+
+from applications.enums import ApplicationState as S
+from applications.models import Application
+
+from .enums import Role
+
+# States in which a provincial bureau has the application (it was submitted at least once).
+PROVINCE_HIDDEN = {S.DRAFT}
+# States the national office sees: forwarded by a province at least once.
+NATIONAL_VISIBLE = {S.RECOMMENDED, S.NATIONAL_REVIEW, S.RETURNED_TO_PROVINCE, S.REJECTED, S.EXPERT_REVIEW,
+                    S.APPROVED, S.NOT_APPROVED}
+
+
+def for_applicant(user, qs):
+    return qs.filter(applicant_id=user.organisation_id)
+
+
+def for_provincial(user, qs):
+    # A returned application stays visible to its province (it reviewed it), a draft never.
+    province_id = user.organisation.province_id if user.organisation_id else None
+    return qs.filter(province_id=province_id).exclude(state__in=PROVINCE_HIDDEN).exclude(current_version=0)
+
+
+def for_national(user, qs):
+    from review.models import TransitionLog
+
+    forwarded = TransitionLog.objects.filter(transition="recommend").values("application_id")
+    return qs.filter(pk__in=forwarded)
+
+
+def for_expert(user, qs):
+    from review.enums import AssignmentStatus
+
+    return qs.filter(
+        assignments__expert=user,
+        assignments__status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED],
+    ).distinct()
+
+
+SCOPES = {
+    Role.APPLICANT: for_applicant,
+    Role.PROVINCIAL: for_provincial,
+    Role.NATIONAL: for_national,
+    Role.EXPERT: for_expert,
+}
+
+
+def applications_for(user, qs=None):
+    """The applications this user may see; none for an unknown role."""
+    qs = Application.objects.all() if qs is None else qs
+    if not user.is_authenticated:
+        return qs.none()
+    scope = SCOPES.get(user.role)
+    return scope(user, qs) if scope else qs.none()
+
+
+def can_see_application(user, application) -> bool:
+    return applications_for(user, Application.objects.filter(pk=application.pk)).exists()

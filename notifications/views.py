@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from .models import Notification
+
+
+class InboxView(LoginRequiredMixin, ListView):
+    template_name = "notifications/inbox.html"
+    context_object_name = "notifications"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Notification.objects.filter(recipient=self.request.user)
+
+
+@login_required
+@require_POST
+def mark_read(request, pk):
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    target = note.url if note.url and url_has_allowed_host_and_scheme(note.url, {request.get_host()}) else "notifications:inbox"
+    return redirect(target)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accounts import views as account_views
+
+from . import health
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("applications.urls")),
+    path("", include("review.urls")),
+    path("", include("notifications.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "国家专利导航产业发展实验区申报平台"
+admin.site.site_title = "实验区申报平台管理"
+__all__ = ["auth_views"]

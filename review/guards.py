@@ -1,0 +1,78 @@
+"""Conditions and effects named by the transition table. Each guard returns a list of problems."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import Role
+from applications import submission
+from applications.enums import ApplicationState
+
+from .enums import ProvincialDecision
+from .models import Approval, FormalReview, ProvincialReview
+
+FORMAL_CHECKLIST = (
+    ("materials_complete", _("申报书、建设方案、证明材料、承诺书齐全")),
+    ("eligibility_verified", _("申报条件经核实符合要求")),
+    ("provincial_opinion", _("省局审核意见已出具")),
+    ("commitment_signed", _("承诺书已由政府签章")),
+)
+
+
+def ready_to_submit(application, user):
+    return [p.message for p in submission.problems(application)]
+
+
+def freeze_version(application, user, transition, context):
+    submission.freeze_version(application, user)
+
+
+def before_national_deadline(application, user):
+    if timezone.now() > application.call.national_deadline:
+        return [_("已过报送国家知识产权局的截止时间,不能再推荐。")]
+    return []
+
+
+_DECISION_BY_TRANSITION = {
+    "recommend": ProvincialDecision.RECOMMEND,
+    "return_to_applicant": ProvincialDecision.RETURN,
+    "decline": ProvincialDecision.DECLINE,
+}
+
+
+def record_provincial_review(application, user, transition, context):
+    ProvincialReview.objects.create(
+        application=application, version=application.current_version,
+        decision=_DECISION_BY_TRANSITION[transition.name], opinion=context["opinion"], reviewer=user,
+    )
+    if transition.name == "recommend" and context.get("rank"):
+        application.provincial_rank = context["rank"]
+        application.save(update_fields=["provincial_rank"])
+
+
+def formal_checklist_complete(application, user):
+    review = FormalReview.objects.filter(application=application, version=application.current_version).first()
+    checked = review.checklist if review else {}
+    missing = [label for key, label in FORMAL_CHECKLIST if not checked.get(key)]
+    if missing:
+        return [_("材料审核清单尚未完成:%(items)s。") % {"items": "、".join(str(m) for m in missing)}]
+    return []
+
+
+def expert_review_complete(application, user):
+    from .aggregation import submitted_score_count
+
+    needed = application.call.min_scores
+    have = submitted_score_count(application)
+    if have < needed:
+        return [_("专家论证尚未结束:已提交评分 %(have)s 份,至少需要 %(needed)s 份。") % {"have": have, "needed": needed}]
+    return []
+
+
+def record_approval(application, user, transition, context):
+    Approval.objects.create(
+        application=application, approved=(transition.target == ApplicationState.APPROVED),
+        text=context["opinion"], document_number=context.get("document_number", ""), decided_by=user,
+    )
+
+
+__all__ = ["Role"]

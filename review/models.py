@@ -1,0 +1,177 @@
+"""Review records. States change only through review.transitions.perform()."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from applications.enums import ApplicationState
+from applications.models import Application, Call
+
+from .enums import AssignmentStatus, ProvincialDecision, Recommendation
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class TransitionLog(models.Model):
+    """One entry per state change. Append-only: updates and deletes are refused here and, on
+    PostgreSQL, by a trigger."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
+    transition = models.CharField(_("操作"), max_length=48)
+    from_state = models.CharField(_("原状态"), max_length=32, choices=ApplicationState.choices)
+    to_state = models.CharField(_("新状态"), max_length=32, choices=ApplicationState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(_("角色"), max_length=16)
+    opinion = models.TextField(_("意见"), blank=True)
+    version = models.PositiveIntegerField(_("申报版本"), default=0)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("TransitionLog entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("TransitionLog entries are never deleted.")
+
+
+class ProvincialReview(models.Model):
+    """The provincial bureau's preliminary review (初步审核) of one submitted version."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="provincial_reviews")
+    version = models.PositiveIntegerField(_("申报版本"))
+    decision = models.CharField(_("审核结论"), max_length=16, choices=ProvincialDecision.choices)
+    opinion = models.TextField(_("审核意见"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("省局审核意见")
+        verbose_name_plural = _("省局审核意见")
+
+
+class FormalReview(models.Model):
+    """The national office's formal review (材料审核) checklist of one version."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="formal_reviews")
+    version = models.PositiveIntegerField(_("申报版本"))
+    checklist = models.JSONField(_("审核清单"), default=dict)
+    notes = models.TextField(_("审核记录"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("国家局材料审核")
+        verbose_name_plural = _("国家局材料审核")
+        constraints = [models.UniqueConstraint(fields=["application", "version"], name="one_formal_review_per_version")]
+
+
+class Approval(models.Model):
+    """The national office's decision (批复 or not) to the provincial bureau."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="approval")
+    approved = models.BooleanField(_("是否批复"))
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    text = models.TextField(_("批复意见"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("批复")
+        verbose_name_plural = _("批复")
+
+
+class Criterion(models.Model):
+    """One line of a call's scoring rubric."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("评分项"), max_length=64)
+    description = models.TextField(_("评分要点"), blank=True)
+    weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=1)
+    max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=25)
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["call", "position", "pk"]
+        verbose_name = _("评分项")
+        verbose_name_plural = _("评分项")
+
+    def __str__(self):
+        return self.name
+
+
+class PanelMembership(models.Model):
+    """An expert on a call's panel."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="panel")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panels")
+
+    class Meta:
+        verbose_name = _("评审专家组成员")
+        verbose_name_plural = _("评审专家组成员")
+        constraints = [models.UniqueConstraint(fields=["call", "expert"], name="one_membership_per_expert")]
+
+
+class ExpertAssignment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="assignments")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(_("状态"), max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED)
+    deadline = models.DateTimeField(_("评审截止时间"), null=True, blank=True)
+    conflict_reason = models.TextField(_("回避理由"), blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(_("首次查看方案时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "assigned_at"]
+        verbose_name = _("专家分配")
+        verbose_name_plural = _("专家分配")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "expert"], name="one_assignment_per_expert_application")
+        ]
+
+
+class Score(models.Model):
+    """An expert's score sheet for one assignment; locked on final submit."""
+
+    assignment = models.OneToOneField(ExpertAssignment, on_delete=models.PROTECT, related_name="score")
+    recommendation = models.CharField(_("总体建议"), max_length=16, choices=Recommendation.choices, blank=True)
+    comment = models.TextField(_("评审意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("专家评分")
+        verbose_name_plural = _("专家评分")
+
+    @property
+    def locked(self):
+        return self.submitted_at is not None
+
+
+class ScoreItem(models.Model):
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="items")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["score", "criterion"], name="one_item_per_criterion")]
+
+
+class ScoreReopening(models.Model):
+    """National staff reopened a locked score; the reason is kept."""
+
+    score = models.ForeignKey(Score, on_delete=models.PROTECT, related_name="reopenings")
+    reason = models.TextField(_("重新开放理由"))
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(auto_now_add=True)
