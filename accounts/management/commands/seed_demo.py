@@ -1,17 +1,22 @@
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
-from accounts.demo import ACCOUNTS, DEMO_PASSWORD, EXPERTS, seed_accounts
-from applications.demo import seed_call
+from accounts.demo import ACCOUNTS, DEMO_PASSWORD, EXPERTS
+
+# Each app seeds what it owns, in pipeline order. Every step is idempotent.
+DEMO_STEPS = [
+    "accounts.demo.seed_accounts",
+    "applications.demo.seed_call",
+]
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo call, organisations and one account per role. Idempotent."
+    help = "Create (or refresh) the demo call, organisations, applications and one account per role. Idempotent."
 
     def handle(self, *args, **options):
-        seed_accounts()
-        seed_call()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Accounts (password: {DEMO_PASSWORD}):"))
+        for step in DEMO_STEPS:
+            import_string(step)()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Accounts (password: %s):" % DEMO_PASSWORD))
         for username, _display, role, (_kind, org) in ACCOUNTS:
             self.stdout.write(f"  {username:<14} {role.label:<10} {org}")
-        for username, _display, *_ in EXPERTS[:1]:
-            self.stdout.write(f"  {username:<14} 评审专家    (expert2 … expert{len(EXPERTS)} too)")
+        self.stdout.write(f"  {EXPERTS[0][0]:<14} 评审专家    (expert2 … expert{len(EXPERTS)} too)")
