@@ -7,6 +7,7 @@ from accounts.demo import ACCOUNTS, DEMO_PASSWORD, EXPERTS
 DEMO_STEPS = [
     "accounts.demo.seed_accounts",
     "applications.demo.seed_call",
+    "applications.demo.seed_applications",
 ]
 
 
