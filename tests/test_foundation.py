@@ -150,3 +150,13 @@ def test_static_assets_are_vendored():
     for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js",
                   "vendor/htmx/htmx.min.js"):
         assert finders.find(asset), asset
+
+
+@pytest.mark.django_db
+def test_chinese_is_the_default_whatever_the_browser_asks(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-CN"' in page.content.decode()
+    assert page["Content-Language"] == "zh-hans"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("login"))
+    assert 'lang="en"' in page.content.decode()
