@@ -1,0 +1,71 @@
+"""Playwright driving Debian's Chromium for browser tests; never a downloaded browser."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/setup.sh installs Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Walker:
+    """One user's browser session with screenshots per step and axe checks."""
+
+    def __init__(self, browser, base_url, name):
+        # bypass_csp lets the test inject axe-core; the portal's own pages still run under the CSP.
+        self.context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
+                                           bypass_csp=True, locale="zh-CN")
+        self.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": base_url}])
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.name = name
+        self.step = 0
+        self.errors = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def shot(self, label):
+        self.step += 1
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^\w-]+", "-", label)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{self.name}-{self.step:02d}-{safe}.png"), full_page=True)
+
+    def login(self, username, password):
+        self.page.goto("/accounts/login/")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码").fill(password)
+        self.page.get_by_role("button", name="登录").click()
+        self.page.wait_for_load_state()
+
+    def axe(self, allowed_impacts=("minor", "moderate")):
+        """Run axe-core on the current page; return serious or critical violations."""
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        bad = [v for v in result["violations"] if v.get("impact") not in allowed_impacts]
+        return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                 "nodes": [n["target"] for n in v["nodes"][:3]]} for v in bad]
+
+    def assert_accessible(self):
+        bad = self.axe()
+        assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
+
+    def close(self):
+        self.context.close()
