@@ -62,7 +62,7 @@ class Result:
 
 
 def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, float):  # never trust a float: go through its shortest repr
         value = repr(value)
@@ -74,12 +74,14 @@ def _decimal(value) -> Decimal | None:
 
 
 def _int(value) -> int | None:
-    if value is None or value == "":
+    """A whole count, or None. "40.0" is 40; 39.9 is not a count (int() would truncate it to 39
+    and 40.5 to 40, passing a figure that was never 40)."""
+    if isinstance(value, bool):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    number = _decimal(value)
+    if number is None or number != number.to_integral_value():
         return None
+    return int(number)
 
 
 def _text(value) -> str:

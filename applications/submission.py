@@ -70,7 +70,9 @@ def snapshot(application) -> dict:
     data["policies"] = [
         {"status": p.status, "title": p.title, "document_number": p.document_number,
          "issued_on": p.issued_on.isoformat() if p.issued_on else None, "document_name": p.document_name,
-         "document_sha256": p.document_sha256, "policy_id": p.pk}
+         "document_sha256": p.document_sha256, "policy_id": p.pk,
+         # the stored name: replacing the document later keeps the old file, so this version can serve it
+         "document_file": p.document.name or ""}
         for p in application.policies.all()
     ]
     data["plan_years"] = [

@@ -1,0 +1,169 @@
+"""Forms of the online application: one ModelForm per section, inline formsets for the rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.validators import MinValueValidator
+from django.forms import inlineformset_factory, modelform_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import uploads
+from .enums import EvidenceKind
+from .models import Application, Evidence, FundingCommitment, LocalPolicy, PlanYear
+from .sections import PLAN_YEARS, SECTION_BY_KEY
+
+YEAR_FIELDS = {"demo_park_since", "figures_year"}
+
+
+def _helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+def _tune_fields(form):
+    """Numbers are typed as text so that a wrong value reaches the server and comes back with a
+    message at the field (a browser number input silently drops letters); never negative."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DecimalField):
+            field.validators.append(MinValueValidator(Decimal("0")))
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        elif isinstance(field, forms.IntegerField):
+            field.widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+        elif isinstance(field.widget, forms.Textarea):
+            field.widget.attrs["rows"] = 3
+        if name in YEAR_FIELDS:
+            field.min_value = 1949
+            field.validators.append(MinValueValidator(1949))
+
+
+class SectionForm(forms.ModelForm):
+    """Every field is optional (a draft may be saved at any point); values must still be valid."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _tune_fields(self)
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        this_year = timezone.localdate().year
+        for name in YEAR_FIELDS & set(self.fields):
+            value = cleaned.get(name)
+            if value is not None and value > this_year:
+                self.add_error(name, _("年份不能晚于今年(%(year)s)。") % {"year": this_year})
+        return cleaned
+
+
+_section_forms: dict[str, type[forms.ModelForm]] = {}
+
+
+def section_form_class(key: str) -> type[forms.ModelForm] | None:
+    section = SECTION_BY_KEY[key]
+    if not section.fields:
+        return None
+    if key not in _section_forms:
+        _section_forms[key] = modelform_factory(Application, form=SectionForm, fields=section.fields)
+    return _section_forms[key]
+
+
+class RowForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _tune_fields(self)
+        if "year" in self.fields:
+            self.fields["year"].disabled = True
+            self.fields["year"].widget.attrs["readonly"] = True
+
+
+class PolicyForm(RowForm):
+    upload = forms.FileField(
+        label=_("政策文件(PDF、JPEG 或 PNG)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+    class Meta:
+        model = LocalPolicy
+        fields = ("status", "title", "document_number", "issued_on")
+        widgets = {"issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            uploads.validate_upload(upload)
+        return upload
+
+    def save(self, commit=True):
+        policy = super().save(commit=False)
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            uploads.store_policy_document(policy, upload)
+        if commit:
+            policy.save()
+        return policy
+
+
+def policy_formset_class():
+    return inlineformset_factory(Application, LocalPolicy, form=PolicyForm, extra=1, can_delete=True)
+
+
+class PlanYearForm(RowForm):
+    class Meta:
+        model = PlanYear
+        fields = ("year", "milestones", "output_target", "patented_sales_target", "rd_target", "patents_target")
+
+
+class FundingForm(RowForm):
+    class Meta:
+        model = FundingCommitment
+        fields = ("year", "amount_wan")
+
+
+def _missing_years(application, existing_years):
+    first = application.call.year
+    return [{"year": first + i} for i in range(PLAN_YEARS) if first + i not in existing_years]
+
+
+def year_formset(model, form, application, data=None, can_delete=False):
+    """Five rows, one per plan year; rows not yet saved come pre-labelled with their year."""
+    existing = set(model.objects.filter(application=application).values_list("year", flat=True))
+    initial = _missing_years(application, existing)
+    formset_class = inlineformset_factory(
+        Application, model, form=form, extra=len(initial), max_num=PLAN_YEARS, can_delete=can_delete,
+    )
+    return formset_class(data=data, instance=application, initial=initial, prefix=model._meta.model_name)
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=EvidenceKind.choices)
+    title = forms.CharField(label=_("说明"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("文件(PDF、JPEG 或 PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        uploads.validate_upload(upload)
+        return upload
+
+
+class NewApplicationForm(forms.Form):
+    call = forms.ModelChoiceField(label=_("申报批次"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, calls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.helper = _helper()
+
+
+__all__ = ["Evidence", "NewApplicationForm"]
