@@ -22,3 +22,15 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+
+class SentReminder(models.Model):
+    """One row per reminder already sent, so the periodic task never reminds twice for the same
+    deadline. The key names the recipient group, the object and the deadline's value."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已发送的提醒")
+        verbose_name_plural = _("已发送的提醒")

@@ -3,10 +3,10 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Role
 from applications import submission
 from applications.enums import ApplicationState
 
+from . import ranking
 from .enums import ProvincialDecision
 from .models import Approval, FormalReview, ProvincialReview
 
@@ -18,7 +18,14 @@ FORMAL_CHECKLIST = (
 )
 
 
-def ready_to_submit(application, user):
+# Messages for the extra inputs a transition may require (see Transition.required_inputs).
+INPUT_REQUIRED_MESSAGES = {
+    "rank": _("请填写省内推荐排序。"),
+    "document_number": _("请填写批复文号。"),
+}
+
+
+def ready_to_submit(application, user, context=None):
     return [p.message for p in submission.problems(application)]
 
 
@@ -26,7 +33,7 @@ def freeze_version(application, user, transition, context):
     submission.freeze_version(application, user)
 
 
-def before_national_deadline(application, user):
+def before_national_deadline(application, user, context=None):
     if timezone.now() > application.call.national_deadline:
         return [_("已过报送国家知识产权局的截止时间,不能再推荐。")]
     return []
@@ -44,12 +51,24 @@ def record_provincial_review(application, user, transition, context):
         application=application, version=application.current_version,
         decision=_DECISION_BY_TRANSITION[transition.name], opinion=context["opinion"], reviewer=user,
     )
-    if transition.name == "recommend" and context.get("rank"):
-        application.provincial_rank = context["rank"]
-        application.save(update_fields=["provincial_rank"])
+    if transition.name == "recommend":
+        ranking.place(application, context.get("rank"))
+    else:
+        application.provincial_rank = None
 
 
-def formal_checklist_complete(application, user):
+def rank_allowed(application, user, context=None):
+    if (context or {}).get("rank") and ranking.is_locked(application.province_id, application.call_id):
+        return [_("国家局已开始审核本省推荐的申报,推荐排序已锁定,请将排序留空(将排在最后)。")]
+    return []
+
+
+def clear_provincial_rank(application, user, transition, context):
+    """Returned to the province: it leaves the ranking until recommended again."""
+    application.provincial_rank = None
+
+
+def formal_checklist_complete(application, user, context=None):
     review = FormalReview.objects.filter(application=application, version=application.current_version).first()
     checked = review.checklist if review else {}
     missing = [label for key, label in FORMAL_CHECKLIST if not checked.get(key)]
@@ -58,7 +77,7 @@ def formal_checklist_complete(application, user):
     return []
 
 
-def expert_review_complete(application, user):
+def expert_review_complete(application, user, context=None):
     from .aggregation import submitted_score_count
 
     needed = application.call.min_scores
@@ -74,5 +93,3 @@ def record_approval(application, user, transition, context):
         text=context["opinion"], document_number=context.get("document_number", ""), decided_by=user,
     )
 
-
-__all__ = ["Role"]

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import expert_views, views
 
 app_name = "review"
 urlpatterns = [
     path("province/", views.ProvincialWorkspaceView.as_view(), name="provincial_workspace"),
+    path("province/ranking/<int:call_pk>/", views.ProvincialRankingView.as_view(), name="provincial_ranking"),
     path("national/", views.NationalWorkspaceView.as_view(), name="national_workspace"),
-    path("expert/", views.ExpertWorkspaceView.as_view(), name="expert_workspace"),
+    path("national/distribution/", views.DistributionView.as_view(), name="distribution"),
+    path("national/applications/<int:pk>/formal-review/", views.FormalReviewView.as_view(), name="formal_review"),
+    path("applications/<int:pk>/transition/", views.TransitionView.as_view(), name="transition"),
+    path("expert/", expert_views.ExpertWorkspaceView.as_view(), name="expert_workspace"),
 ]

@@ -8,6 +8,7 @@ DEMO_STEPS = [
     "accounts.demo.seed_accounts",
     "applications.demo.seed_call",
     "applications.demo.seed_applications",
+    "review.demo.seed_pipeline",
 ]
 
 

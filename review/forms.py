@@ -1,0 +1,108 @@
+"""Forms of the review pipeline. A transition's form is built from its row in the state table."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .guards import FORMAL_CHECKLIST
+from .transitions import TRANSITIONS
+
+
+def _extra_fields():
+    return {
+        "rank": forms.IntegerField(
+            label=_("省内推荐排序"), min_value=1, max_value=999, required=False,
+            help_text=_("1 表示本省最优先推荐;留空则排在已推荐项目之后。"),
+        ),
+        "document_number": forms.CharField(label=_("批复文号"), max_length=64, required=False),
+    }
+
+
+class TransitionForm(forms.Form):
+    """One pipeline action: the opinion the table asks for and the step's extra inputs."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+    opinion = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              max_length=5000)
+
+    def __init__(self, transition, application, *args, **kwargs):
+        self.transition_row = transition
+        kwargs.setdefault("prefix", transition.name)
+        kwargs.setdefault("initial", {"expected_state": application.state})
+        super().__init__(*args, **kwargs)
+        self.fields["opinion"].label = transition.opinion_label
+        self.fields["opinion"].required = transition.opinion_required
+        if transition.opinion_required:
+            self.fields["opinion"].error_messages["required"] = _("请填写%(label)s。") % {
+                "label": transition.opinion_label}
+        extras = _extra_fields()
+        for name in transition.inputs:
+            self.fields[name] = extras[name]
+            if name in transition.required_inputs:
+                self.fields[name].required = True
+
+    @property
+    def extra(self):
+        return {name: self.cleaned_data.get(name) for name in self.transition_row.inputs
+                if self.cleaned_data.get(name) not in (None, "")}
+
+    def apply_error(self, error):
+        """Put a TransitionError's messages next to the inputs they concern."""
+        for name, message in error.field_errors.items():
+            if name in self.fields:
+                self.add_error(name, message)
+        leftover = [m for n, m in error.field_errors.items() if n not in self.fields]
+        general = error.message
+        for message in error.field_errors.values():
+            general = general.replace(message, "").strip()
+        if general or leftover:
+            self.add_error(None, " ".join([general, *leftover]).strip())
+
+
+def transition_form_for(name, application, data=None):
+    return TransitionForm(TRANSITIONS[name], application, data=data)
+
+
+class FormalReviewForm(forms.Form):
+    """The national office's 材料审核 checklist for the application's current version."""
+
+    notes = forms.CharField(label=_("审核记录"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                            max_length=10000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in FORMAL_CHECKLIST:
+            self.fields[key] = forms.BooleanField(label=label, required=False)
+        # Checklist first, notes last.
+        self.order_fields([key for key, _label in FORMAL_CHECKLIST] + ["notes"])
+
+    @property
+    def checklist(self):
+        return {key: bool(self.cleaned_data.get(key)) for key, _label in FORMAL_CHECKLIST}
+
+
+class RankingForm(forms.Form):
+    """One rank input per recommended application, named rank_<pk>."""
+
+    def __init__(self, applications, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applications = list(applications)
+        for app in self.applications:
+            self.fields[f"rank_{app.pk}"] = forms.IntegerField(
+                label=_("“%(zone)s”的排序") % {"zone": app}, min_value=1, max_value=999,
+                initial=app.provincial_rank,
+            )
+
+    def rows(self):
+        return [(app, self[f"rank_{app.pk}"]) for app in self.applications]
+
+    def clean(self):
+        cleaned = super().clean()
+        values = [cleaned.get(f"rank_{a.pk}") for a in self.applications]
+        present = [v for v in values if v is not None]
+        if len(set(present)) != len(present):
+            raise forms.ValidationError(_("排序不能重复。"))
+        return cleaned
+
+    @property
+    def ranks(self):
+        return {a.pk: self.cleaned_data[f"rank_{a.pk}"] for a in self.applications}

@@ -1,0 +1,70 @@
+"""`{% application_panel application %}`: the pipeline actions this user may take and the timeline."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import Role
+from applications.enums import ApplicationState as S
+
+from ..forms import TransitionForm
+from ..transitions import available
+
+register = template.Library()
+
+EXPERT_MASK = _("评审专家")
+# Applicant actions that have their own page (helper for the submit page of the applications app).
+APPLICANT_PAGES = {"submit": "applications:submit", "resubmit": "applications:submit"}
+
+
+def timeline(application, viewer):
+    """Log entries as rows for display; experts' identities only for those allowed to see them."""
+    see_experts = viewer.has_perm("portal.see_expert_identities")
+    rows = []
+    for entry in application.log.select_related("actor", "actor_organisation"):
+        masked = entry.actor_role == Role.EXPERT and not see_experts
+        rows.append({
+            "entry": entry,
+            "actor": EXPERT_MASK if masked else str(entry.actor),
+            "organisation": "" if masked else (str(entry.actor_organisation) if entry.actor_organisation else ""),
+            "role": Role(entry.actor_role).label if entry.actor_role in Role.values else entry.actor_role,
+        })
+    return rows
+
+
+def _applicant_page(name, application):
+    target = APPLICANT_PAGES.get(name)
+    if not target:
+        return None
+    try:
+        return reverse(target, args=[application.pk])
+    except NoReverseMatch:
+        return None
+
+
+@register.inclusion_tag("review/_panel.html", takes_context=True)
+def application_panel(context, application, next_page=""):
+    request = context["request"]
+    user = request.user
+    bound = context.get("transition_forms") or {}
+    actions = []
+    # The application reached this page through accounts.scoping, so it is visible to the user.
+    for transition in available(application, user, visible=True):
+        page = _applicant_page(transition.name, application)
+        form = bound.get(transition.name) or TransitionForm(transition, application)
+        actions.append({"transition": transition, "form": form, "page": page,
+                        "open": transition.name in bound})
+    panel = {
+        "request": request, "user": user, "application": application, "actions": actions,
+        "timeline": timeline(application, user), "next_page": next_page,
+        "unsent_opinion": context.get("unsent_opinion", ""),
+        "is_national": user.role == Role.NATIONAL,
+    }
+    if panel["is_national"] and application.state == S.EXPERT_REVIEW:
+        from ..aggregation import submitted_score_count
+
+        panel["scores"] = {"have": submitted_score_count(application), "needed": application.call.min_scores}
+    if panel["is_national"] and application.state == S.NATIONAL_REVIEW:
+        panel["formal_review_url"] = reverse("review:formal_review", args=[application.pk])
+    panel["csrf_token"] = context.get("csrf_token")
+    return panel
