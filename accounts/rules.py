@@ -78,3 +78,6 @@ rules.add_perm("portal.review_provincially", in_own_province & can_see_applicati
 rules.add_perm("portal.review_nationally", is_national & can_see_application)
 rules.add_perm("portal.see_expert_identities", is_national)
 rules.add_perm("portal.manage_calls", is_national | is_administrator)
+
+# Expert review (review/experts.py): panels, rubric, assignment, score overviews are national work.
+rules.add_perm("portal.manage_expert_review", is_national)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("applications.urls")),
     path("", include("review.urls")),
+    path("", include("review.expert_urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
