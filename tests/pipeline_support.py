@@ -1,0 +1,76 @@
+"""Helpers for the pipeline tests: walk an application to any state through perform()."""
+
+from django.utils import timezone
+
+from accounts.enums import Role
+from applications.enums import ApplicationState as S
+from review.enums import AssignmentStatus
+from review.guards import FORMAL_CHECKLIST
+from review.models import ExpertAssignment, FormalReview, Score
+from review.transitions import TRANSITIONS, perform
+from tests.factories import complete_application
+
+OPINION = "经审核,意见如下:材料齐全。"
+
+# The steps (transition names) that lead from DRAFT to each state.
+_BASE = ["submit", "start_provincial_review"]
+_NATIONAL = _BASE + ["recommend", "start_national_review"]
+PATHS = {
+    S.DRAFT: [],
+    S.SUBMITTED: ["submit"],
+    S.PROVINCIAL_REVIEW: _BASE,
+    S.RETURNED: _BASE + ["return_to_applicant"],
+    S.DECLINED: _BASE + ["decline"],
+    S.RECOMMENDED: _BASE + ["recommend"],
+    S.NATIONAL_REVIEW: _NATIONAL,
+    S.RETURNED_TO_PROVINCE: _NATIONAL + ["return_to_province"],
+    S.REJECTED: _NATIONAL + ["reject"],
+    S.EXPERT_REVIEW: _NATIONAL + ["send_to_experts"],
+    S.APPROVED: _NATIONAL + ["send_to_experts", "approve"],
+    S.NOT_APPROVED: _NATIONAL + ["send_to_experts", "not_approve"],
+}
+
+
+def satisfy(application, name, national, make_expert):
+    """Make the guards of `name` hold (checklist, expert scores)."""
+    if name == "send_to_experts":
+        complete_checklist(application, national)
+    if name in ("approve", "not_approve"):
+        add_scores(application, application.call.min_scores, make_expert, national)
+
+
+def complete_checklist(application, national):
+    FormalReview.objects.update_or_create(
+        application=application, version=application.current_version,
+        defaults={"checklist": {k: True for k, _l in FORMAL_CHECKLIST}, "reviewer": national})
+
+
+def add_scores(application, n, make_expert, national):
+    for i in range(n):
+        expert = make_expert(province_code="110000", institution=f"评审单位{application.pk}-{i}")
+        assignment = ExpertAssignment.objects.create(application=application, expert=expert,
+                                                     status=AssignmentStatus.SUBMITTED, assigned_by=national)
+        Score.objects.create(assignment=assignment, submitted_at=timezone.now(), comment="同意")
+
+
+def extra_for(name):
+    return {"document_number": "国知办函〔2026〕1号"} if name == "approve" else {}
+
+
+def step(application, name, actors, make_expert):
+    transition = TRANSITIONS[name]
+    role = next(iter(transition.roles))
+    satisfy(application, name, actors[Role.NATIONAL], make_expert)
+    return perform(application, actors[role], name, OPINION, expected_state=application.state, extra=extra_for(name))
+
+
+def walk_to(application, state, actors, make_expert):
+    for name in PATHS[state]:
+        step(application, name, actors, make_expert)
+    application.refresh_from_db()
+    assert application.state == state
+    return application
+
+
+def application_in(state, applicant, actors, make_expert, call=None):
+    return walk_to(complete_application(applicant, call), state, actors, make_expert)
