@@ -9,6 +9,7 @@ DEMO_STEPS = [
     "applications.demo.seed_call",
     "applications.demo.seed_applications",
     "review.demo.seed_pipeline",
+    "review.demo_experts.seed_expert_review",
 ]
 
 

@@ -1,0 +1,65 @@
+"""Demo expert review: the demo experts form the call's panel, the guide's rubric, assignments
+for every application in 专家论证 (no conflicts), and some submitted scores. Idempotent.
+
+The demo account `expert` is given each application in review (when free of conflict) and left
+to score it, so logging in as `expert` shows a task to do; two other experts have submitted.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import EXPERTS
+from applications.demo import DEMO_CALL_TITLE
+from applications.enums import ApplicationState
+from applications.models import Call
+
+from . import experts
+from .enums import AssignmentStatus
+from .models import ExpertAssignment, PanelMembership
+
+SUBMITTED_PER_APPLICATION = 2
+COMMENTS = (
+    "产业基础扎实,专利导航工作机制设计较完整;建议细化专利储备运营项目的年度考核指标。",
+    "发展定位清晰,六项任务分解具体;财政经费承诺与年度目标的对应关系需进一步说明。",
+)
+
+
+@transaction.atomic
+def seed_expert_review():
+    call = Call.objects.filter(title=DEMO_CALL_TITLE).first()
+    if call is None:
+        return
+    if call.expert_deadline is None:
+        end = (timezone.localtime() + timedelta(days=30)).date()
+        call.expert_deadline = timezone.make_aware(datetime.combine(end, datetime.min.time()).replace(hour=17))
+        call.save(update_fields=["expert_deadline"])
+    User = get_user_model()
+    demo_experts = list(User.objects.filter(username__in=[e[0] for e in EXPERTS]).order_by("pk"))
+    current = set(PanelMembership.objects.filter(call=call).values_list("expert_id", flat=True))
+    PanelMembership.objects.bulk_create(
+        [PanelMembership(call=call, expert=e) for e in demo_experts if e.pk not in current])
+    criteria = experts.ensure_rubric(call)
+    lead = next((e for e in demo_experts if e.username == EXPERTS[0][0]), None)
+    applications = list(call.applications.filter(state=ApplicationState.EXPERT_REVIEW).select_related(
+        "province", "call"))
+    for application in applications:
+        paired = ExpertAssignment.objects.filter(application=application, expert=lead).exists()
+        if lead is not None and not paired and not experts.is_conflicted(lead, application):
+            experts.assign(application, lead)
+    experts.auto_assign(call)
+    ExpertAssignment.objects.filter(application__call=call, deadline__isnull=True).update(deadline=call.expert_deadline)
+    for application in applications:
+        submitted = ExpertAssignment.objects.filter(application=application, status=AssignmentStatus.SUBMITTED)
+        todo = SUBMITTED_PER_APPLICATION - submitted.count()
+        others = (ExpertAssignment.objects.filter(application=application, status=AssignmentStatus.ASSIGNED)
+                  .exclude(expert=lead).select_related("expert").order_by("pk"))
+        for i, assignment in enumerate(others[:max(todo, 0)]):
+            values, recommendation = experts.DEMO_PATTERNS[(application.pk + i) % len(experts.DEMO_PATTERNS)]
+            experts.record_opened(assignment)
+            experts.save_score(assignment, assignment.expert,
+                               {c.pk: min(c.max_score, Decimal(values[j % len(values)])) for j, c in enumerate(criteria)},
+                               recommendation, COMMENTS[i % len(COMMENTS)], final=True)
