@@ -1,0 +1,18 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    APPLICATION_FORM = "application_form", _("申报书")
+    COMMITMENT = "commitment", _("实验区建设承诺书")
+    PROVINCIAL_OPINION = "provincial_opinion", _("省局审核意见(推荐函)")
+    SCORE_SUMMARY = "score_summary", _("专家评分汇总表")
+    APPROVAL = "approval", _("批复")
+    DOSSIER = "dossier", _("申报材料汇编")
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RENDERING = "rendering", _("正在生成")
+    READY = "ready", _("已生成")
+    FAILED = "failed", _("生成失败")

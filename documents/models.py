@@ -1,0 +1,71 @@
+"""Generated PDF documents. One row per rendering; the newest row of a (kind, subject) is current,
+older rows and their files stay readable."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application, Call
+
+from .enums import DocumentKind, DocumentStatus
+
+
+def document_path(instance, filename):
+    """An unguessable name; files are streamed only after a permission check."""
+    return f"documents/{timezone.now():%Y/%m}/{secrets.token_urlsafe(24)}.pdf"
+
+
+class Document(models.Model):
+    kind = models.CharField(_("文书类型"), max_length=32, choices=DocumentKind.choices)
+    application = models.ForeignKey(
+        Application, verbose_name=_("申报"), null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    # Only the call-level 专家评分汇总表 has a call instead of an application.
+    call = models.ForeignKey(Call, verbose_name=_("申报批次"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="documents")
+    version = models.PositiveIntegerField(_("文书版本"), default=1)
+    application_version = models.PositiveIntegerField(_("依据的申报版本"), default=0)
+    status = models.CharField(_("状态"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
+    error = models.TextField(_("失败原因"), blank=True)
+    content_hash = models.CharField(_("内容摘要"), max_length=64)
+    stale = models.BooleanField(_("内容已更新"), default=False)
+    file = models.FileField(_("文件"), upload_to=document_path, blank=True)
+    page_count = models.PositiveIntegerField(_("页数"), null=True, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "application", "version"], condition=models.Q(call__isnull=True),
+                                    name="one_document_version_per_application"),
+            models.UniqueConstraint(fields=["kind", "call", "version"], condition=models.Q(application__isnull=True),
+                                    name="one_document_version_per_call"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="score_summary", call__isnull=False, application__isnull=True)
+                           | (~models.Q(kind="score_summary") & models.Q(application__isnull=False, call__isnull=True))),
+                name="document_subject_matches_kind"),
+        ]
+        indexes = [models.Index(fields=["application", "kind"]), models.Index(fields=["call", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+    @property
+    def in_progress(self):
+        return self.status in {DocumentStatus.QUEUED, DocumentStatus.RENDERING}
+
+    @property
+    def filename(self):
+        subject = self.application.zone_name if self.application_id and self.application.zone_name else ""
+        return f"{subject}{self.get_kind_display()}-v{self.version}.pdf"
