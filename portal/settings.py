@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "applications",
     "review",
     "notifications",
+    "documents",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("review.expert_urls")),
     path("", include("notifications.urls")),
+    path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]
 
