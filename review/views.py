@@ -18,7 +18,7 @@ from accounts.models import Province
 from accounts.scoping import applications_for
 from applications.enums import ApplicationState as S
 from applications.models import Call
-from applications.views import ApplicationDetailView
+from applications.views import ApplicationDetailView, ObjectPermissionMixin
 
 from . import ranking
 from .filters import NationalQueueFilter, ProvincialQueueFilter
@@ -186,7 +186,7 @@ class DistributionView(RolePermissionMixin, TemplateView):
         return ctx
 
 
-class FormalReviewView(RolePermissionMixin, TemplateView):
+class FormalReviewView(ObjectPermissionMixin, TemplateView):
     """材料审核: the checklist for the current version, saved per version."""
 
     permission_required = "portal.review_nationally"
