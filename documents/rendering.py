@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from applications.models import Application, Call
+from applications.models import Application
 
 from .enums import DocumentKind as K
 from .enums import DocumentStatus as St
