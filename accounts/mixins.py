@@ -2,9 +2,23 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 
 
 class RolePermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Logged-in users without the permission get 403; anonymous users go to the login page."""
+    """Logged-in users without the permission get 403; anonymous users go to the login page.
+
+    A view that defines get_permission_object() has its permission checked against that object
+    (Django's mixin would ask without it). Views fetch the object through accounts.scoping, so
+    users outside its scope get 404 before any 403.
+    """
 
     raise_exception = False
+
+    def get_permission_object(self):
+        return None
+
+    def has_permission(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            return False
+        return user.has_perms(self.get_permission_required(), self.get_permission_object())
 
     def handle_no_permission(self):
         if self.request.user.is_authenticated:
