@@ -10,6 +10,7 @@ DEMO_STEPS = [
     "applications.demo.seed_applications",
     "review.demo.seed_pipeline",
     "review.demo_experts.seed_expert_review",
+    "documents.demo.seed_documents",
 ]
 
 

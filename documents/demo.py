@@ -1,0 +1,45 @@
+"""Demo: every document of the demo's approved application(s), rendered now (no worker needed).
+
+Idempotent: unchanged content is not rendered again (content hash). If no application is approved
+yet (the pipeline step has not run), only the 承诺书 of the drafts are rendered and a note is printed.
+"""
+
+import sys
+
+from applications.enums import ApplicationState
+from applications.models import Application
+
+from . import rendering
+from .enums import DocumentKind as K
+from .enums import DocumentStatus as St
+
+
+def _ensure(kind, **subject):
+    try:
+        document = rendering.request_document(kind, **subject)
+    except rendering.Unavailable as exc:
+        return None, str(exc)
+    if document.status != St.READY:
+        document = rendering.render(document.pk)
+    return document, document.error
+
+
+def seed_documents(stdout=None):
+    out = stdout or sys.stdout
+    approved = list(Application.objects.filter(state=ApplicationState.APPROVED).select_related("call"))
+    if not approved:
+        out.write("documents: no approved demo application yet; rendering drafts' 承诺书 only.\n")
+        for application in Application.objects.filter(state=ApplicationState.DRAFT)[:3]:
+            _ensure(K.COMMITMENT, application=application)
+        return
+    calls = {}
+    for application in approved:
+        for kind in rendering.APPLICATION_KINDS:
+            document, problem = _ensure(kind, application=application)
+            if document is None or document.status != St.READY:
+                out.write(f"documents: {application} {kind} not ready: {problem}\n")
+        calls[application.call_id] = application.call
+    for call in calls.values():
+        document, problem = _ensure(K.SCORE_SUMMARY, call=call)
+        if document is None or document.status != St.READY:
+            out.write(f"documents: score summary of {call} not ready: {problem}\n")
