@@ -66,9 +66,12 @@ class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView)
         for call, apps in by_call.items():
             editable = [a for a in apps if a.state == S.RECOMMENDED]
             locked = call.pk in locked_calls
-            form = None
-            if editable and not locked:
-                form = bound[1] if bound and bound[0] == call.pk else RankingForm(editable, prefix=f"call{call.pk}")
+            if bound and bound[0] == call.pk:
+                form = bound[1]  # the refused submission, with its errors and typed values
+            elif editable and not locked:
+                form = RankingForm(editable, prefix=f"call{call.pk}")
+            else:
+                form = None
             sections.append({"call": call, "applications": apps, "locked": locked, "form": form})
         return sections
 

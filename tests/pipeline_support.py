@@ -1,5 +1,6 @@
 """Helpers for the pipeline tests: walk an application to any state through perform()."""
 
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.enums import Role
@@ -61,7 +62,10 @@ def step(application, name, actors, make_expert):
     transition = TRANSITIONS[name]
     role = next(iter(transition.roles))
     satisfy(application, name, actors[Role.NATIONAL], make_expert)
-    return perform(application, actors[role], name, OPINION, expected_state=application.state, extra=extra_for(name))
+    # Run the on-commit notifications too (the test's transaction never commits).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return perform(application, actors[role], name, OPINION, expected_state=application.state,
+                       extra=extra_for(name))
 
 
 def walk_to(application, state, actors, make_expert):
