@@ -1,8 +1,9 @@
 """Demo expert review: the demo experts form the call's panel, the guide's rubric, assignments
 for every application in 专家论证 (no conflicts), and some submitted scores. Idempotent.
 
-The demo account `expert` is given each application in review (when free of conflict) and left
-to score it, so logging in as `expert` shows a task to do; two other experts have submitted.
+Assignment is the ordinary balanced auto-assignment (the approved demo application was scored by
+the last experts, see experts.score_application_for_demo), so the demo account `expert` gets the
+application in review and is left to score it while two other experts have submitted.
 """
 
 from datetime import datetime, timedelta
@@ -43,13 +44,9 @@ def seed_expert_review():
     PanelMembership.objects.bulk_create(
         [PanelMembership(call=call, expert=e) for e in demo_experts if e.pk not in current])
     criteria = experts.ensure_rubric(call)
-    lead = next((e for e in demo_experts if e.username == EXPERTS[0][0]), None)
     applications = list(call.applications.filter(state=ApplicationState.EXPERT_REVIEW).select_related(
         "province", "call"))
-    for application in applications:
-        paired = ExpertAssignment.objects.filter(application=application, expert=lead).exists()
-        if lead is not None and not paired and not experts.is_conflicted(lead, application):
-            experts.assign(application, lead)
+    lead = next((e for e in demo_experts if e.username == EXPERTS[0][0]), None)
     experts.auto_assign(call)
     ExpertAssignment.objects.filter(application__call=call, deadline__isnull=True).update(deadline=call.expert_deadline)
     for application in applications:

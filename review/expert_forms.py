@@ -17,6 +17,12 @@ from .experts import conflict_reasons, panel_experts
 from .models import Criterion
 
 
+def plain(value):
+    """25.00 → 25, 12.50 → 12.5: numbers as people write them."""
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
 class BootstrapMixin:
     """Bootstrap classes on every input, and is-invalid plus aria-describedby where there is an error."""
 
@@ -56,8 +62,13 @@ class ScoreForm(BootstrapMixin, forms.Form):
         for c in self.criteria:
             self.fields[self.key(c)] = forms.DecimalField(
                 label=c.name, required=False, min_value=Decimal("0"), max_value=c.max_score, max_digits=6,
-                decimal_places=2, help_text=_("0 – %(max)s 分") % {"max": c.max_score},
+                decimal_places=2, help_text=_("0 – %(max)s 分") % {"max": plain(c.max_score)},
                 widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+                error_messages={
+                    "max_value": _("得分不能超过满分 %(max)s 分。") % {"max": plain(c.max_score)},
+                    "min_value": _("得分不能为负数。"),
+                    "invalid": _("请输入数字,例如 18 或 18.5。"),
+                },
             )
         self.order_fields([self.key(c) for c in self.criteria] + ["recommendation", "comment"])
         self.style()

@@ -371,9 +371,12 @@ def reopen_score(score, by, reason: str) -> ScoreReopening:
     if not reason:
         raise ExpertReviewError(gettext("请填写重新开放的理由。"))
     with transaction.atomic():
-        locked = Score.objects.select_for_update().select_related("assignment").get(pk=score.pk)
+        locked = Score.objects.select_for_update(of=("self",)).select_related("assignment__application").get(
+            pk=score.pk)
         if not locked.locked:
             raise ExpertReviewError(gettext("该评分尚未提交,无需重新开放。"))
+        if locked.assignment.application.state != ApplicationState.EXPERT_REVIEW:
+            raise ExpertReviewError(gettext("专家论证已结束,评分不能再重新开放。"))
         locked.submitted_at = None
         locked.save(update_fields=["submitted_at", "updated_at"])
         ExpertAssignment.objects.filter(pk=locked.assignment_id).update(status=AssignmentStatus.ASSIGNED)
@@ -389,7 +392,7 @@ DEMO_PATTERNS = (
     ((20, 19, 21, 18), Recommendation.APPROVE),
     ((18, 20, 17, 19), Recommendation.APPROVE_AFTER_REVISION),
     ((23, 22, 22, 21), Recommendation.APPROVE),
-    ((15, 17, 16, 14), Recommendation.APPROVE_AFTER_REVISION),
+    ((17, 18, 16, 17), Recommendation.APPROVE_AFTER_REVISION),
 )
 
 
@@ -411,10 +414,15 @@ def score_application_for_demo(application, n: int) -> int:
         ExpertAssignment.objects.filter(application=application, status=AssignmentStatus.ASSIGNED)
         .select_related("expert").order_by("pk"))
     while len(open_assignments) < n - submitted:
-        expert = replacement_for(application)
-        if expert is None:
+        # Least loaded, ties to the last-made experts, so the first demo expert stays free for
+        # the applications still in review (where the demo `expert` account has work to do).
+        taken = set(ExpertAssignment.objects.filter(application=application).values_list("expert_id", flat=True))
+        load = loads(call)
+        options = sorted((e for e in panel_experts(call) if e.pk not in taken and not is_conflicted(e, application)),
+                         key=lambda e: (load[e.pk], -e.pk))
+        if not options:
             break
-        open_assignments.append(assign(application, expert))
+        open_assignments.append(assign(application, options[0]))
     for i, assignment in enumerate(open_assignments[: n - submitted]):
         values, recommendation = DEMO_PATTERNS[(application.pk + i) % len(DEMO_PATTERNS)]
         record_opened(assignment)

@@ -158,6 +158,9 @@ def test_approval_refused_before_the_minimum_of_scores(setup, call, national):
     perform(suzhou, national, "approve", "同意批复。", extra={"document_number": "国知办函〔2026〕1号"})
     suzhou.refresh_from_db()
     assert suzhou.state == ApplicationState.APPROVED
+    # Expert review is over: a score can no longer be reopened.
+    with pytest.raises(experts.ExpertReviewError):
+        experts.reopen_score(assignments[0].score, national, "复核")
 
 
 def test_score_application_for_demo_is_idempotent(setup, call):
