@@ -232,8 +232,7 @@ def test_formal_review_checklist_saved_per_version(client, applicant, national, 
     response = client.post(reverse("review:transition", args=[application.pk]), {
         "transition": "send_to_experts", "send_to_experts-expected_state": S.NATIONAL_REVIEW, "next": "formal_review"})
     assert response.status_code == 400 and "材料审核清单尚未完成" in response.content.decode()
-    client.post(url, {"notes": "已核对", **{k: "on" for k in ("materials_complete", "eligibility_verified",
-                                                            "provincial_opinion", "commitment_signed")}})
+    client.post(url, {"notes": "已核对", **dict.fromkeys(("materials_complete", "eligibility_verified", "provincial_opinion", "commitment_signed"), "on")})
     response = client.post(reverse("review:transition", args=[application.pk]), {
         "transition": "send_to_experts", "send_to_experts-expected_state": S.NATIONAL_REVIEW, "next": "formal_review"})
     assert response.status_code == 302
