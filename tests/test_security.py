@@ -145,7 +145,7 @@ def production_static_root(tmp_path_factory):
 
 
 @pytest.fixture
-def production_probe(transactional_db, applicant, production_static_root):
+def production_probe(applicant, production_static_root):
     """Run PROBE in a fresh interpreter with production settings against this test's database."""
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -160,6 +160,8 @@ def production_probe(transactional_db, applicant, production_static_root):
     return json.loads(line[len("PROBE"):])
 
 
+# Committed rows, so that the subprocess sees the user; serialized_rollback restores the seeded provinces.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_production_settings_send_secure_headers_and_cookies(production_probe):
     probe = production_probe
     assert probe["settings"]["DEBUG"] is False
