@@ -306,3 +306,23 @@ def test_the_scanners_catch_what_they_are_meant_to_catch():
     assert EXTERNAL_ASSET.search("background: url(https://cdn.example/a.png)")
     assert not EXTERNAL_ASSET.search('<script src="/static/js/portal.js">')
     assert not EXTERNAL_ASSET.search('<a href="https://www.cnipa.gov.cn/">')
+
+
+# --- The benchmark's bare view is never part of the portal ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_bench_bare_view_is_not_routed_by_the_portal(client):
+    assert client.get("/bench/bare").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("bench.urls")
+def test_the_bench_bare_view_renders_the_base_template_without_queries(client, settings, django_assert_num_queries):
+    settings.BENCH_VIEWS = False
+    assert client.get("/bench/bare").status_code == 404
+    settings.BENCH_VIEWS = True
+    with django_assert_num_queries(0):
+        response = client.get("/bench/bare")
+    assert response.status_code == 200
+    assert "base.html" in [t.name for t in response.templates]
