@@ -11,7 +11,7 @@ class ProvincialQueueTable(tables.Table):
     city = tables.Column(verbose_name=_("所在城市"))
     industry_name = tables.Column(verbose_name=_("产业"))
     state = tables.TemplateColumn(
-        '<span class="badge text-bg-secondary">{{ record.get_state_display }}</span>', verbose_name=_("状态"))
+        '{% include "review/_state_badge.html" with state=record.state label=record.get_state_display %}', verbose_name=_("状态"))
     current_version = tables.Column(verbose_name=_("版本"))
     provincial_rank = tables.Column(verbose_name=_("推荐排序"), default="—")
     state_changed_at = tables.DateTimeColumn(verbose_name=_("最近变更"), format="Y-m-d H:i")

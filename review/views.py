@@ -182,6 +182,7 @@ class DistributionView(RolePermissionMixin, TemplateView):
         ctx.update({
             "calls": calls, "call": call, "regions": regions,
             "approved": approved, "in_review": sum(r["in_review"] for r in rows),
+            "closed": sum(r["closed"] for r in rows), "total": sum(r["total"] for r in rows),
             "target": call.target_zones if call else 0,
             "target_left": max((call.target_zones if call else 0) - approved, 0),
             "provinces_with_zone": sum(1 for r in rows if r["approved"]),
