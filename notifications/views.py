@@ -27,3 +27,10 @@ def mark_read(request, pk):
         note.save(update_fields=["read_at"])
     target = note.url if note.url and url_has_allowed_host_and_scheme(note.url, {request.get_host()}) else "notifications:inbox"
     return redirect(target)
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications:inbox")

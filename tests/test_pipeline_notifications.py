@@ -153,3 +153,16 @@ def test_beat_schedule_names_the_reminder_task():
     assert settings.CELERY_BEAT_SCHEDULE["deadline-reminders"]["task"] == "review.tasks.send_deadline_reminders"
     assert tasks.send_deadline_reminders.name == "review.tasks.send_deadline_reminders"
     assert "review.tasks.send_deadline_reminders" in app.tasks
+
+
+@pytest.mark.django_db
+def test_mark_all_read_touches_only_own_messages(client, applicant, provincial, actors, make_expert):
+    application_in(S.SUBMITTED, applicant, actors, make_expert)
+    other = Notification.objects.create(recipient=applicant, subject="别人的消息")
+    client.force_login(provincial)
+    assert "全部标为已读" in client.get("/inbox/").content.decode()
+    assert client.post("/inbox/read-all/").status_code == 302
+    assert not Notification.objects.filter(recipient=provincial, read_at__isnull=True).exists()
+    other.refresh_from_db()
+    assert other.read_at is None
+    assert client.get("/inbox/read-all/").status_code == 405
