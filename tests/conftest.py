@@ -111,8 +111,11 @@ def expert(make_expert):
 
 
 @pytest.fixture
-def celery_worker(transactional_db):
-    """A real Celery worker (a thread in this process) consuming this run's queue on Redis."""
+def celery_worker(django_db_serialized_rollback, transactional_db):
+    """A real Celery worker (a thread in this process) consuming this run's queue on Redis.
+
+    The worker's own connection must see committed rows, hence a transactional database; the
+    serialized rollback restores the migrations' provinces and bureaus after the flush."""
     from celery.contrib.testing.worker import start_worker
 
     from portal.celery import app
