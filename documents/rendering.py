@@ -34,7 +34,7 @@ from .models import Document
 logger = logging.getLogger(__name__)
 
 # Bump when templates or layout change in a way that should re-render unchanged content.
-LAYOUT_REVISION = 1
+LAYOUT_REVISION = 3
 
 
 class Unavailable(Exception):
@@ -457,6 +457,12 @@ def _evidence_rows(snapshot):
     return [{**e, "kind_label": str(labels.get(e.get("kind"), e.get("kind")))} for e in snapshot.get("evidence", [])]
 
 
+def _opinion_title(zone: str) -> str:
+    if zone.endswith("实验区"):
+        return f"关于推荐{zone}的函"
+    return f"关于推荐{zone}申报国家专利导航产业发展实验区的函"
+
+
 def context_for(kind, data, subject) -> dict:
     if kind in (K.APPLICATION_FORM, K.DOSSIER):
         snap = data["snapshot"]
@@ -480,7 +486,7 @@ def context_for(kind, data, subject) -> dict:
         snap = data["snapshot"]
         return {**data, "snap": snap, "paragraphs": _paragraphs(data["opinion"]), "date_cn": _cn_date(data["date"]),
                 "eligibility": eligibility_rows(data["eligibility"]),
-                "title": f"关于推荐{snap.get('zone_name') or ''}申报国家专利导航产业发展实验区的函"}
+                "title": _opinion_title(snap.get("zone_name") or "")}
     if kind == K.APPROVAL:
         zone = data["zone_name"] or ""
         title = (f"关于同意开展{zone}建设工作的批复" if data["approved"]
@@ -505,8 +511,12 @@ def _read(file_field) -> bytes:
 
 
 def _evidence_detail(item) -> str:
+    """What tells this evidence apart from its kind: its title, else its file name (if different)."""
     title = (item.get("title") or "").strip()
-    return title if title and title != item["kind_label"] else item["original_name"]
+    if title and title != item["kind_label"]:
+        return title
+    stem = item["original_name"].rsplit(".", 1)[0]
+    return "" if stem == item["kind_label"] else item["original_name"]
 
 
 def _evidence_part(item, evidence) -> dict:
@@ -515,7 +525,8 @@ def _evidence_part(item, evidence) -> dict:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    label = f"{item['kind_label']}:{_evidence_detail(item)}"
+    detail = _evidence_detail(item)
+    label = f"{item['kind_label']}:{detail}" if detail else item["kind_label"]
     try:
         content = _read(evidence.file)
     except FileNotFoundError:
@@ -572,7 +583,8 @@ def dossier_parts(application, data) -> list[dict]:
     for item in signed:
         parts.append({"title": "实验区建设承诺书(签章扫描件)", **_evidence_part(item, evidence[item["id"]])})
     for item in others:
-        parts.append({"title": f"证明材料:{item['kind_label']}({_evidence_detail(item)})",
+        detail = _evidence_detail(item)
+        parts.append({"title": f"证明材料:{item['kind_label']}" + (f"({detail})" if detail else ""),
                       **_evidence_part(item, evidence[item["id"]])})
     return parts
 
