@@ -24,3 +24,6 @@ STORAGES["default"] = {
     "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/not-public/"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The live server's media handler needs a string; a URL on another host means it serves nothing
+# (uploads stay reachable only through the views' permission checks, as in production).
+MEDIA_URL = "http://media.invalid/"
