@@ -34,7 +34,7 @@ from .models import Document
 logger = logging.getLogger(__name__)
 
 # Bump when templates or layout change in a way that should re-render unchanged content.
-LAYOUT_REVISION = 3
+LAYOUT_REVISION = 4
 
 
 class Unavailable(Exception):
@@ -513,7 +513,7 @@ def _read(file_field) -> bytes:
 def _evidence_detail(item) -> str:
     """What tells this evidence apart from its kind: its title, else its file name (if different)."""
     title = (item.get("title") or "").strip()
-    if title and title != item["kind_label"]:
+    if title and title.rsplit(".", 1)[0] != item["kind_label"]:
         return title
     stem = item["original_name"].rsplit(".", 1)[0]
     return "" if stem == item["kind_label"] else item["original_name"]
