@@ -172,10 +172,23 @@ class ManualAssignForm(BootstrapMixin, forms.Form):
         return data
 
 
+class FiniteDecimalField(forms.DecimalField):
+    """Refuses NaN and Infinity already when converting: Django's DecimalField lets "sNaN" through
+    to_python, and the formset's has_changed() then compares it with the initial value, which raises
+    InvalidOperation (a 500) instead of showing "请输入一个数字"."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 class CriterionForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["position", "name", "description", "weight", "max_score"]
+        field_classes = {"weight": FiniteDecimalField, "max_score": FiniteDecimalField}
         widgets = {"description": forms.Textarea(attrs={"rows": 2}),
                    "position": forms.NumberInput(attrs={"min": 0})}
 
