@@ -55,6 +55,15 @@ def test_celery_settings_acknowledge_late_and_requeue_on_worker_loss():
     assert render_document.max_retries >= 3 and render_document.autoretry_for
 
 
+def _reset_producer_pools():
+    """Producers are pooled per app with the transport options they were made with; drop them so that
+    the next task sent uses the options just set (what Celery itself does after a fork)."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 class Broker:
     """This test's view of Redis: its own key prefix, the producer configured like the workers."""
 
@@ -70,7 +79,7 @@ class Broker:
         celery_app.conf.task_always_eager = False
         celery_app.conf.broker_transport_options = {"visibility_timeout": self.visibility_timeout,
                                                     "global_keyprefix": self.prefix}
-        celery_app.close()  # drop pooled connections made with other options
+        _reset_producer_pools()
 
     def start_worker(self, name):
         db = settings.DATABASES["default"]
@@ -109,7 +118,7 @@ class Broker:
             self.redis.delete(*keys)
         celery_app.conf.task_always_eager = True
         celery_app.conf.broker_transport_options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-        celery_app.close()
+        _reset_producer_pools()
 
 
 @pytest.fixture
