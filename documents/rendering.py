@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -323,10 +325,20 @@ class LocalFetcher:
     fetch = __call__
 
 
+# Characters no font draws (controls, private use, unassigned, noncharacters). A single one makes
+# WeasyPrint embed a .notdef glyph, which garbles the text layer of the whole PDF (search, copy,
+# extraction); they mean nothing in an official document, so they are dropped before rendering.
+_UNCOMMON = re.compile("[^\t\n\r\x20-\x7e\u00a0-\u9fff\uac00-\ud7ff\uff00-\uffef]")
+
+
+def _drawable(match):
+    return "" if unicodedata.category(match.group()) in ("Cc", "Co", "Cn", "Cs") else match.group()
+
+
 def render_pdf(template: str, context: dict, resources=None) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template, context)
+    html = _UNCOMMON.sub(_drawable, render_to_string(template, context))
     return HTML(string=html, url_fetcher=LocalFetcher(resources)).write_pdf()
 
 
