@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,8 +26,10 @@ def mark_read(request, pk):
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
-    target = note.url if note.url and url_has_allowed_host_and_scheme(note.url, {request.get_host()}) else "notifications:inbox"
-    return redirect(target)
+    if note.url and url_has_allowed_host_and_scheme(note.url, {request.get_host()}):
+        # A plain redirect, never redirect(): that would read a URL without "/" as a view name (500).
+        return HttpResponseRedirect(note.url)
+    return redirect("notifications:inbox")
 
 
 @login_required
