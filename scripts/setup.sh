@@ -32,4 +32,5 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
   echo "$want" > "$stamp"
 fi
-.venv/bin/python manage.py compilemessages --ignore=.venv -v 0
+# Compiling needs settings but no secrets: load them in development mode for this step only.
+DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=staticfiles -v 0
