@@ -16,21 +16,29 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """Module-scoped: Playwright's sync API keeps an event loop running in this thread, and
-    Django refuses database calls while one runs. The walks' own ORM calls happen in that window
-    (allowed below); the loop is gone before the next module's tests."""
+def chromium(django_db_setup):
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    is open. Django refuses database calls while a loop runs, and its connection handler then
+    resolves to other connection objects (asgiref's Local follows the loop's context). So, for
+    this module only: the async guard is lifted, the new connections get the serialized test
+    data that serialized_rollback restores, and they are closed before the loop goes away."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/setup.sh installs Debian's chromium")
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as p:
+            for alias, contents in serialized.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
