@@ -108,8 +108,14 @@ class PolicyForm(RowForm):
         return policy
 
 
+# Django builds up to max_num + 1000 forms from a tampered TOTAL_FORMS: one POST of "99999" cost about
+# 30 s of rendering. No application lists anywhere near this many policies.
+MAX_POLICIES = 100
+
+
 def policy_formset_class():
-    return inlineformset_factory(Application, LocalPolicy, form=PolicyForm, extra=1, can_delete=True)
+    return inlineformset_factory(Application, LocalPolicy, form=PolicyForm, extra=1, can_delete=True,
+                                 max_num=MAX_POLICIES, absolute_max=MAX_POLICIES)
 
 
 class PlanYearForm(RowForm):
