@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ZONE = f"苏州{SCRIPT}实验区"
 CONTROL = "\x01\x0b\x1b\u202e\u200d😀"
-FUZZ_PDF = settings(FUZZ, max_examples=10)  # a PDF takes about a second
+FUZZ_PDF = settings(FUZZ, max_examples=6)  # a PDF takes a second or more
 PANEL = [("110000", "北京大学"), ("310000", "复旦大学"), ("420000", "武汉大学"), ("510000", "四川大学")]
 
 
@@ -184,7 +184,7 @@ def test_pdf_rendering_survives_any_text(applicant, text, django_capture_on_comm
     from applications.submission import freeze_version
 
     application = complete_application(applicant)
-    value = text.replace("\x00", "")
+    value = text.replace("\x00", "")[:3000]  # long texts only add pages
     Application.objects.filter(pk=application.pk).update(zone_name=value[:200], plan_goals=value,
                                                         zone_scope=value)
     application.refresh_from_db()
