@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for step in DEMO_STEPS:
             import_string(step)()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Accounts (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Accounts (password: {DEMO_PASSWORD}):"))
         for username, _display, role, (_kind, org) in ACCOUNTS:
             self.stdout.write(f"  {username:<14} {role.label:<10} {org}")
         self.stdout.write(f"  {EXPERTS[0][0]:<14} 评审专家    (expert2 … expert{len(EXPERTS)} too)")
