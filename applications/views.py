@@ -73,7 +73,8 @@ class ApplicantWorkspaceView(RolePermissionMixin, ListView):
     context_object_name = "applications"
 
     def get_queryset(self):
-        return applications_for(self.request.user).select_related("call", "province", "applicant")
+        return (applications_for(self.request.user).select_related("call", "province", "applicant")
+                .prefetch_related("call__province_deadlines"))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -34,6 +34,8 @@ class TransitionLog(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
+        # The national scope asks "which applications were ever recommended?" on every page.
+        indexes = [models.Index(fields=["transition", "application"], name="log_transition_application")]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -52,3 +52,10 @@ def test_docker_compose_file_is_valid():
     assert result.returncode == 0, result.stderr
     for service in ("postgres", "redis", "web", "worker", "beat"):
         assert f"  {service}:" in result.stdout
+
+
+def test_models_and_migrations_agree():
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
