@@ -27,10 +27,8 @@ def for_provincial(user, qs):
 
 
 def for_national(user, qs):
-    from review.models import TransitionLog
-
-    forwarded = TransitionLog.objects.filter(transition="recommend").values("application_id")
-    return qs.filter(pk__in=forwarded)
+    # forwarded_at is written by the recommend transition and never cleared.
+    return qs.filter(forwarded_at__isnull=False)
 
 
 def for_expert(user, qs):

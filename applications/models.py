@@ -81,6 +81,8 @@ class Application(models.Model):
     )
     current_version = models.PositiveIntegerField(_("当前版本"), default=0)
     provincial_rank = models.PositiveIntegerField(_("省内推荐排序"), null=True, blank=True)
+    # Set once by the recommend transition: from then on the national office may see it.
+    forwarded_at = models.DateTimeField(_("推荐至国家局时间"), null=True, blank=True, db_index=True)
     state_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

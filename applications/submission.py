@@ -58,7 +58,7 @@ def snapshot(application) -> dict:
     """Every field of the application and its related rows, as plain JSON."""
     data = {}
     for f in application._meta.concrete_fields:
-        if f.name in {"id", "state", "current_version", "provincial_rank", "state_changed_at", "created_at",
+        if f.name in {"id", "state", "current_version", "provincial_rank", "forwarded_at", "state_changed_at", "created_at",
                       "updated_at"}:
             continue
         value = f.value_from_object(application)

@@ -324,6 +324,7 @@ def _build_rows(rng: random.Random):  # noqa: C901 - one linear script of bulk i
                     key = (app.call_id, app.province_id)
                     rank[key] = rank.get(key, 0) + 1
                     app.provincial_rank = rank[key]
+                    app.forwarded_at = app.forwarded_at or now
                 if name == "send_to_experts":
                     formal.append(FormalReview(application=app, version=version, reviewer=nat_user,
                                                checklist={k: True for k, _ in FORMAL_CHECKLIST}))
@@ -340,7 +341,7 @@ def _build_rows(rng: random.Random):  # noqa: C901 - one linear script of bulk i
                                           actor_role=actor.role, opinion=opinion, version=version))
                 state = target
             assert state == app.state and version == app.current_version
-        Application.objects.bulk_update([a for a in apps if a.provincial_rank], ["provincial_rank"],
+        Application.objects.bulk_update([a for a in apps if a.provincial_rank], ["provincial_rank", "forwarded_at"],
                                         batch_size=BATCH)
         ApplicationVersion.objects.bulk_create(versions, batch_size=BATCH)
         TransitionLog.objects.bulk_create(logs, batch_size=BATCH)
@@ -375,7 +376,7 @@ def _build_rows(rng: random.Random):  # noqa: C901 - one linear script of bulk i
           f"{len(assignments)} assignments, {len(scores)} scores, {len(items)} score items")
 
 
-SNAPSHOT_SKIP = {"id", "state", "current_version", "provincial_rank", "state_changed_at", "created_at", "updated_at"}
+SNAPSHOT_SKIP = {"id", "state", "current_version", "provincial_rank", "forwarded_at", "state_changed_at", "created_at", "updated_at"}
 
 
 def _snapshot(app) -> dict:

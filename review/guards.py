@@ -53,6 +53,8 @@ def record_provincial_review(application, user, transition, context):
     )
     if transition.name == "recommend":
         ranking.place(application, context.get("rank"))
+        if application.forwarded_at is None:
+            application.forwarded_at = timezone.now()
     else:
         application.provincial_rank = None
 

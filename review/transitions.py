@@ -197,7 +197,7 @@ def perform(application: Application, user, name: str, opinion: str = "", *, exp
         for effect in transition.effects:
             effect(locked, user, transition, context)
         # The state field is written only here.
-        locked.save(update_fields=["state", "state_changed_at", "current_version", "provincial_rank", "updated_at"])
+        locked.save(update_fields=["state", "state_changed_at", "current_version", "provincial_rank", "forwarded_at", "updated_at"])
         entry = TransitionLog.objects.create(
             application=locked,
             transition=name,

@@ -17,6 +17,7 @@ from accounts.mixins import RolePermissionMixin
 from accounts.models import Province
 from accounts.scoping import applications_for
 from applications.enums import ApplicationState as S
+from applications.enums import CallStatus
 from applications.models import Call
 from applications.views import ApplicationDetailView, ObjectPermissionMixin
 
@@ -66,6 +67,8 @@ class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView)
         for call, apps in by_call.items():
             editable = [a for a in apps if a.state == S.RECOMMENDED]
             locked = call.pk in locked_calls
+            if locked and call.status != CallStatus.OPEN:
+                continue  # past calls' settled rankings stay readable in the queue's 推荐排序 column
             if bound and bound[0] == call.pk:
                 form = bound[1]  # the refused submission, with its errors and typed values
             elif editable and not locked:
