@@ -162,7 +162,7 @@ class Application(models.Model):
         indexes = [models.Index(fields=["province", "state"])]
 
     def __str__(self):
-        return self.zone_name or f"{self.applicant} / {self.call}"
+        return self.zone_name or _("%(applicant)s(实验区名称未填写)") % {"applicant": self.applicant}
 
     @property
     def deadline(self):
