@@ -160,3 +160,16 @@ def test_chinese_is_the_default_whatever_the_browser_asks(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("login"))
     assert 'lang="en"' in page.content.decode()
+
+
+def test_english_catalogue_is_complete():
+    """Every message in the catalogue has an English translation and none is fuzzy."""
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    for flag in ("--untranslated", "--only-fuzzy"):
+        out = subprocess.run(["msgattrib", flag, "--no-wrap", str(po)], capture_output=True, text=True,
+                             check=True).stdout
+        entries = [line for line in out.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
+        assert not entries, (flag, entries[:10])
