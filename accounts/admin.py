@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin_site import AdministratorOnlyAdmin, ReadOnlyAdmin
 
@@ -26,8 +27,8 @@ class UserAdmin(AdministratorOnlyAdmin, BaseUserAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name", "email")
     list_select_related = ("organisation",)
-    fieldsets = BaseUserAdmin.fieldsets + (("门户角色", {"fields": ("role", "organisation", "display_name", "phone")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("门户角色", {"fields": ("role", "organisation", "display_name")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("门户角色"), {"fields": ("role", "organisation", "display_name", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("门户角色"), {"fields": ("role", "organisation", "display_name")}),)
 
 
 @admin.register(ExpertProfile)

@@ -20,7 +20,10 @@ class Province(models.Model):
         verbose_name_plural = _("省级行政区")
 
     def __str__(self):
-        return self.name
+        from django.utils.translation import get_language
+
+        # Province names are reference data with an official English form.
+        return self.name_en if (get_language() or "").startswith("en") else self.name
 
 
 class Organisation(models.Model):

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DocumentsConfig(AppConfig):
     name = "documents"
-    verbose_name = "文书"
+    verbose_name = _("文书")
 
     def ready(self):
         from . import signals  # noqa: F401  (marks documents stale when their sources change)

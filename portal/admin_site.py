@@ -1,6 +1,7 @@
 """The admin is limited to administrators; national staff may edit calls and their rubric only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 
@@ -14,8 +15,9 @@ def is_national_staff(user):
 
 
 class PortalAdminSite(admin.AdminSite):
-    site_header = "国家专利导航产业发展实验区申报平台"
-    site_title = "实验区申报平台管理"
+    site_header = _("国家专利导航产业发展实验区申报平台")
+    site_title = _("实验区申报平台管理")
+    index_title = _("后台管理")
 
     def has_permission(self, request):
         user = request.user

@@ -22,6 +22,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "国家专利导航产业发展实验区申报平台"
-admin.site.site_title = "实验区申报平台管理"
 __all__ = ["auth_views"]
