@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .enums import ApplicationState, CallStatus, EvidenceKind, PolicyStatus
 from .models import Application, Call, FundingCommitment, LocalPolicy, PlanYear
-from .sections import PLAN_YEARS, required_evidence
+from .sections import PLAN_YEARS, current_evidence_kinds, required_evidence
 
 DEMO_CALL_TITLE = "2026年度国家专利导航产业发展实验区申报"
 
@@ -182,7 +182,7 @@ def fill_complete(application, user):
         )
     from .uploads import store_evidence
 
-    kinds = set(application.evidence.filter(withdrawn_at__isnull=True).values_list("kind", flat=True))
+    kinds = current_evidence_kinds(application)
     for kind in required_evidence(application):
         if kind not in kinds:
             name, label = EVIDENCE_FILES[kind]

@@ -234,8 +234,9 @@ def blocking(results) -> list[Result]:
 def data_from_application(application) -> dict:
     """The plain data the conditions read, taken from a saved application."""
     from .enums import EvidenceKind
+    from .sections import current_evidence_kinds
 
-    kinds = set(application.evidence.filter(withdrawn_at__isnull=True).values_list("kind", flat=True))
+    kinds = current_evidence_kinds(application)
     data = {f: getattr(application, f) for f in (
         "gross_output", "resident_enterprises", "patents_per_10k", "service_agency_staff", "service_agency_name",
         "service_agency_head", "management_agency_name", "industry_name", "zone_scope", "is_demo_park",
@@ -244,6 +245,22 @@ def data_from_application(application) -> dict:
     data["has_boundary_map"] = EvidenceKind.BOUNDARY_MAP in kinds
     data["has_cooperation_agreement"] = EvidenceKind.COOPERATION_AGREEMENT in kinds
     data["policy_count"] = application.policies.count()
+    return data
+
+
+def data_from_snapshot(snapshot: Mapping) -> dict:
+    """The same plain data, taken from a frozen version (submission.snapshot), so reviewers judge
+    exactly what was submitted, not the applicant's later edits."""
+    from .enums import EvidenceKind
+
+    kinds = {e.get("kind") for e in snapshot.get("evidence", [])}
+    data = {f: snapshot.get(f) for f in (
+        "gross_output", "resident_enterprises", "patents_per_10k", "service_agency_staff", "service_agency_name",
+        "service_agency_head", "management_agency_name", "industry_name", "zone_scope", "is_demo_park",
+        "demo_park_justification", "has_association", "association_name", "applicant_level")}
+    data["has_boundary_map"] = EvidenceKind.BOUNDARY_MAP in kinds
+    data["has_cooperation_agreement"] = EvidenceKind.COOPERATION_AGREEMENT in kinds
+    data["policy_count"] = len(snapshot.get("policies", []))
     return data
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import eligibility
 from .enums import CallStatus, EvidenceKind
-from .sections import SECTIONS, missing_fields, required_evidence, section_complete
+from .sections import SECTIONS, current_evidence_kinds, missing_fields, required_evidence, section_complete
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def problems(application, now=None) -> list[Problem]:
             "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}))
     for result in eligibility.blocking(eligibility.evaluate_application(application)):
         found.append(Problem(f"eligibility:{result.code}", result.message, result.section))
-    kinds = set(application.evidence.filter(withdrawn_at__isnull=True).values_list("kind", flat=True))
+    kinds = current_evidence_kinds(application)
     for section in SECTIONS:
         if section.key == "evidence":
             continue

@@ -23,7 +23,7 @@ from accounts.scoping import applications_for
 from . import eligibility, forms, presentation, submission, uploads
 from .enums import ApplicationState, CallStatus, EvidenceKind
 from .models import Application, Call, Evidence, FundingCommitment, PlanYear
-from .sections import SECTION_BY_KEY, SECTIONS, completeness, required_evidence
+from .sections import COMPLETENESS_PREFETCH, SECTION_BY_KEY, SECTIONS, completeness, required_evidence
 
 
 def visible_application(request, pk) -> Application:
@@ -39,16 +39,6 @@ def own_application(request, pk) -> Application:
     if not portal_rules.owns_application(request.user, application):
         raise Http404
     return application
-
-
-class ObjectPermissionMixin(RolePermissionMixin):
-    """Checks the permission against the object (Django's mixin alone asks without it). The
-    object is fetched through scoping first, so out-of-scope users get 404, not 403."""
-
-    def has_permission(self):
-        if not self.request.user.is_authenticated:
-            return False
-        return self.request.user.has_perms(self.get_permission_required(), self.get_permission_object())
 
 
 def open_calls_for(organisation):
@@ -74,7 +64,7 @@ class ApplicantWorkspaceView(RolePermissionMixin, ListView):
 
     def get_queryset(self):
         return (applications_for(self.request.user).select_related("call", "province", "applicant")
-                .prefetch_related("call__province_deadlines"))
+                .prefetch_related("call__province_deadlines", *COMPLETENESS_PREFETCH))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -295,7 +285,7 @@ class SubmitView(LoginRequiredMixin, View):
 
 # ---- read-only pages ----------------------------------------------------------------------------
 
-class ApplicationDetailView(ObjectPermissionMixin, DetailView):
+class ApplicationDetailView(RolePermissionMixin, DetailView):
     """Read-only page of one application; anyone outside its scope gets 404.
 
     The owner sees the live data (with edit links while editable); everyone else sees the
@@ -329,13 +319,15 @@ class ApplicationDetailView(ObjectPermissionMixin, DetailView):
         ctx.update(presentation.content_context(snapshot))
         ctx.update({
             "is_owner": is_owner, "versions": versions, "current_version": current,
-            "results": eligibility.evaluate_application(app),
+            # Reviewers judge the submitted version; the owner sees its live data.
+            "results": (eligibility.evaluate_application(app) if is_owner
+                        else eligibility.evaluate(eligibility.data_from_snapshot(snapshot))),
             "live_documents": is_owner,
         })
         return ctx
 
 
-class VersionView(ObjectPermissionMixin, DetailView):
+class VersionView(RolePermissionMixin, DetailView):
     """A frozen version, readable for ever by whoever may see the application."""
 
     permission_required = "portal.view_application"

@@ -230,3 +230,23 @@ def test_detail_page_bounded_queries(client, applicant, django_assert_max_num_qu
     client.force_login(applicant)
     with django_assert_max_num_queries(40):
         assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_applicant_workspace_queries_do_not_grow_with_applications(client, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import complete_application, open_call
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/applicant/").status_code == 200
+        return len(queries)
+
+    client.force_login(applicant)
+    complete_application(applicant, open_call(title="批次一"))
+    one = count()
+    for title in ("批次二", "批次三"):
+        complete_application(applicant, open_call(title=title))
+    assert count() == one

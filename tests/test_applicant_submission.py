@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from applications import submission
 from applications.enums import ApplicationState, CallStatus, EvidenceKind
-from applications.models import ProvinceDeadline
+from applications.models import Application, ProvinceDeadline
 from review.transitions import TransitionError, perform
 from tests.factories import complete_application, open_call, submitted_application
 
@@ -208,3 +208,21 @@ def test_version_policy_documents_stay_frozen(client, applicant, provincial):
     response = client.get(reverse("applications:version_policy_document", args=[application.pk, 1, 0]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+@pytest.mark.django_db
+def test_reviewers_judge_eligibility_of_the_submitted_version_not_later_edits(client, applicant, provincial):
+    from decimal import Decimal
+
+    application = submitted_application(applicant)
+    perform(application, provincial, "start_provincial_review")
+    perform(application, provincial, "return_to_applicant", "请核实工业总产值。")
+    # The applicant edits its returned application: the live figure now fails the 30 亿 threshold.
+    Application.objects.filter(pk=application.pk).update(gross_output=Decimal("29.99"))
+
+    client.force_login(provincial)
+    reviewer = client.get(f"/applications/{application.pk}/").context["results"]
+    assert {r.code: r.status for r in reviewer}["gross_output"] == "pass"
+    client.force_login(applicant)
+    owner = client.get(f"/applications/{application.pk}/").context["results"]
+    assert {r.code: r.status for r in owner}["gross_output"] == "fail"
