@@ -9,9 +9,9 @@ from applications.models import Application
 
 from .enums import Role
 
-# States in which a provincial bureau has the application (it was submitted at least once).
+# States a province's queue never shows (its status filter leaves them out).
 PROVINCE_HIDDEN = {S.DRAFT}
-# States the national office sees: forwarded by a province at least once.
+# States an application forwarded by a province can be in (the national status filter).
 NATIONAL_VISIBLE = {S.RECOMMENDED, S.NATIONAL_REVIEW, S.RETURNED_TO_PROVINCE, S.REJECTED, S.EXPERT_REVIEW,
                     S.APPROVED, S.NOT_APPROVED}
 
@@ -21,9 +21,9 @@ def for_applicant(user, qs):
 
 
 def for_provincial(user, qs):
-    # A returned application stays visible to its province (it reviewed it), a draft never.
+    # Visible once submitted (a version exists); a returned application stays visible, a draft never.
     province_id = user.organisation.province_id if user.organisation_id else None
-    return qs.filter(province_id=province_id).exclude(state__in=PROVINCE_HIDDEN).exclude(current_version=0)
+    return qs.filter(province_id=province_id, current_version__gt=0)
 
 
 def for_national(user, qs):

@@ -53,10 +53,14 @@ def record_provincial_review(application, user, transition, context):
     )
     if transition.name == "recommend":
         ranking.place(application, context.get("rank"))
-        if application.forwarded_at is None:
-            application.forwarded_at = timezone.now()
     else:
         application.provincial_rank = None
+
+
+def mark_forwarded(application, user, transition, context):
+    """From the first recommendation on, the national office sees the application (accounts.scoping)."""
+    if application.forwarded_at is None:
+        application.forwarded_at = timezone.now()
 
 
 def rank_allowed(application, user, context=None):

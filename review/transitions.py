@@ -82,7 +82,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("recommend", _("推荐至国家局"), [S.PROVINCIAL_REVIEW], S.RECOMMENDED, [Role.PROVINCIAL],
            opinion_required=True, opinion_label=_("审核意见"), inputs=("rank",),
            guards=(guards.before_national_deadline, guards.rank_allowed),
-           effects=(guards.record_provincial_review,), notify_roles=(Role.NATIONAL,), style="success"),
+           effects=(guards.record_provincial_review, guards.mark_forwarded), notify_roles=(Role.NATIONAL,),
+           style="success"),
         # 3. 方案论证 (材料审核, 专家论证)
         _t("start_national_review", _("开始材料审核"), [S.RECOMMENDED], S.NATIONAL_REVIEW, [Role.NATIONAL],
            notify_roles=(Role.PROVINCIAL,)),
@@ -138,15 +139,16 @@ def _refusal(application, user, transition) -> str | None:
 
 def check(application: Application, user, name: str, opinion: str = "", extra: dict | None = None) -> list[str]:
     """Every reason the transition is refused now; empty when it may go ahead."""
-    problems, field_errors = _problems(application, user, name, opinion, extra or {})
-    return problems + list(field_errors.values())
-
-
-def _problems(application, user, name, opinion, extra):
     transition = TRANSITIONS.get(name)
     refusal = _refusal(application, user, transition)
     if refusal:
-        return [refusal], {}
+        return [refusal]
+    problems, field_errors = _problems(application, user, transition, opinion, extra or {})
+    return problems + list(field_errors.values())
+
+
+def _problems(application, user, transition, opinion, extra):
+    """What stops a transition this user may attempt (role and scope already checked)."""
     if application.state not in transition.sources:
         return [str(_("该申报当前状态为“%(state)s”,不能执行“%(action)s”。") % {
             "state": application.get_state_display(), "action": transition.label})], {}
@@ -187,7 +189,7 @@ def perform(application: Application, user, name: str, opinion: str = "", *, exp
                 _("该申报已被他人处理,当前状态为“%(state)s”,您的操作未执行。请查看最新记录后再操作。")
                 % {"state": locked.get_state_display()}
             )
-        problems, field_errors = _problems(locked, user, name, opinion, extra)
+        problems, field_errors = _problems(locked, user, transition, opinion, extra)
         if problems or field_errors:
             raise TransitionError(" ".join(problems + list(field_errors.values())), field_errors)
         from_state = locked.state

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -19,7 +19,7 @@ from accounts.scoping import applications_for
 from applications.enums import ApplicationState as S
 from applications.enums import CallStatus
 from applications.models import Call
-from applications.views import ApplicationDetailView, ObjectPermissionMixin
+from applications.views import ApplicationDetailView
 
 from . import ranking
 from .filters import NationalQueueFilter, ProvincialQueueFilter
@@ -193,7 +193,7 @@ class DistributionView(RolePermissionMixin, TemplateView):
         return ctx
 
 
-class FormalReviewView(ObjectPermissionMixin, TemplateView):
+class FormalReviewView(RolePermissionMixin, TemplateView):
     """材料审核: the checklist for the current version, saved per version."""
 
     permission_required = "portal.review_nationally"
@@ -287,13 +287,3 @@ class TransitionView(ApplicationDetailView):
         if nxt == "formal_review" and self.request.user.has_perm("portal.review_nationally", application):
             return redirect("review:formal_review", pk=application.pk).url
         return redirect("applications:detail", pk=application.pk).url
-
-
-class ExpertWorkspaceView(RolePermissionMixin, ListView):
-    permission_required = "portal.expert_workspace"
-    template_name = "review/expert_workspace.html"
-    context_object_name = "applications"
-
-    def get_queryset(self):
-        return applications_for(self.request.user).select_related("call", "province")
-
