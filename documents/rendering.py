@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from applications import presentation
 from applications.models import Application
 
 from .enums import DocumentKind as K
@@ -405,11 +406,6 @@ def form_sections(snapshot: dict, document: str) -> list[dict]:
     return out
 
 
-def _policy_rows(snapshot):
-    labels = {"issued": "已出台", "planned": "拟出台"}
-    return [{**p, "status_label": labels.get(p.get("status"), p.get("status"))} for p in snapshot.get("policies", [])]
-
-
 def _level_label(level):
     from accounts.enums import ApplicantLevel
 
@@ -462,13 +458,6 @@ def _paragraphs(text):
     return [p.strip() for p in (text or "").splitlines() if p.strip()]
 
 
-def _evidence_rows(snapshot):
-    from applications.enums import EvidenceKind
-
-    labels = dict(EvidenceKind.choices)
-    return [{**e, "kind_label": str(labels.get(e.get("kind"), e.get("kind")))} for e in snapshot.get("evidence", [])]
-
-
 def _opinion_title(zone: str) -> str:
     if zone.endswith("实验区"):
         return f"关于推荐{zone}的函"
@@ -482,9 +471,9 @@ def context_for(kind, data, subject) -> dict:
             "snap": snap, "version": data["version"], "submitted_at": _cn_date(data["submitted_at"]),
             "applicant_level": _level_label(snap.get("applicant_level")),
             "sections": form_sections(snap, "form"), "commitment_sections": form_sections(snap, "commitment"),
-            "eligibility": eligibility_rows(data["eligibility"]), "policies": _policy_rows(snap),
+            "eligibility": eligibility_rows(data["eligibility"]), "policies": presentation.policy_rows(snap),
             "plan": plan_chapters(snap), "plan_years": _plan_years(snap),
-            "funding": snap.get("funding", []), "evidence": _evidence_rows(snap),
+            "funding": snap.get("funding", []), "evidence": presentation.evidence_rows(snap),
             "title": "国家专利导航产业发展实验区申报书",
         }
     if kind == K.COMMITMENT:

@@ -11,7 +11,7 @@ from accounts.scoping import applications_for
 from applications.models import Call
 
 from . import rendering
-from .enums import DocumentKind
+from .enums import DocumentKind, DocumentStatus
 from .models import Document
 
 # The score summary names experts and shows each criterion per expert: national staff only.
@@ -95,7 +95,7 @@ def status_fragment(request, pk):
 @require_GET
 def download(request, pk):
     document = visible_document(request.user, pk)
-    if document.status != "ready" or not document.file:
+    if document.status != DocumentStatus.READY or not document.file:
         raise Http404
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=document.filename)
@@ -106,6 +106,6 @@ def download(request, pk):
 def _queued_message(document):
     from django.utils.translation import gettext as _
 
-    if document.status == "ready":
+    if document.status == DocumentStatus.READY:
         return _("内容未变化,沿用已生成的文书(第%(version)s版)。") % {"version": document.version}
     return _("已提交生成请求,请稍候。")
