@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_site import AdministratorOnlyAdmin, ReadOnlyAdmin
-
+from .admin_access import AdministratorOnlyAdmin, ReadOnlyAdmin
 from .models import ExpertProfile, Organisation, Province, User
 
 

@@ -1,9 +1,12 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ROLE_ORGANISATION_KINDS, ApplicantLevel, OrganisationKind, Region, Role
+
+PORTAL_PERMISSION_PREFIX = "portal."
 
 
 class Province(models.Model):
@@ -20,8 +23,6 @@ class Province(models.Model):
         verbose_name_plural = _("省级行政区")
 
     def __str__(self):
-        from django.utils.translation import get_language
-
         # Province names are reference data with an official English form.
         return self.name_en if (get_language() or "").startswith("en") else self.name
 
@@ -93,6 +94,13 @@ class User(AbstractUser):
     @property
     def province(self):
         return self.organisation.province if self.organisation_id else None
+
+    def has_perm(self, perm, obj=None):
+        """The portal's own permissions ("portal.*") are decided by role alone: Django would let an
+        active superuser pass every permission, and an administrator account is not a reviewer."""
+        if perm.startswith(PORTAL_PERMISSION_PREFIX):
+            return self.is_active and _user_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
 
 
 class ExpertProfile(models.Model):

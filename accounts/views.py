@@ -1,9 +1,11 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from .enums import Role
 from .mixins import RolePermissionMixin
+from .models import Organisation, Province
 
 WORKSPACE_URLS = {
     Role.APPLICANT: "applications:workspace",
@@ -34,10 +36,6 @@ class AdminWorkspaceView(RolePermissionMixin, TemplateView):
     template_name = "accounts/admin_workspace.html"
 
     def get_context_data(self, **kwargs):
-        from django.contrib.auth import get_user_model
-
-        from .models import Organisation, Province
-
         ctx = super().get_context_data(**kwargs)
         ctx["user_count"] = get_user_model().objects.count()
         ctx["organisation_count"] = Organisation.objects.count()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.admin_site import NationalStaffAdmin, ReadOnlyAdmin
+from accounts.admin_access import CallManagementAdmin, ReadOnlyAdmin
 
 from .models import Application, Call, ProvinceDeadline
 
@@ -23,7 +23,7 @@ class ProvinceDeadlineInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(NationalStaffAdmin):
+class CallAdmin(CallManagementAdmin):
     list_display = ("title", "year", "opens_on", "national_deadline", "target_zones", "status")
     list_filter = ("status", "year")
     inlines = [ProvinceDeadlineInline]

@@ -4,13 +4,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from accounts.models import Organisation
 
 from .enums import ApplicationState, CallStatus, EvidenceKind, PolicyStatus
 from .models import Application, Call, FundingCommitment, LocalPolicy, PlanYear
 from .sections import PLAN_YEARS, current_evidence_kinds, required_evidence
+from .uploads import store_evidence, store_policy_document
 
 DEMO_CALL_TITLE = "2026年度国家专利导航产业发展实验区申报"
 
@@ -36,8 +41,6 @@ def seed_call():
 
 def demo_png(label: str = "boundary map") -> bytes:
     """A small real PNG: a framed map-like drawing."""
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGB", (320, 200), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((10, 10, 309, 189), outline=(139, 26, 26), width=3)
@@ -50,8 +53,6 @@ def demo_png(label: str = "boundary map") -> bytes:
 
 def demo_pdf(label: str = "document") -> bytes:
     """A small real one-page PDF."""
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGB", (595, 842), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 40, 555, 802), outline="black", width=2)
@@ -158,8 +159,6 @@ def fill_complete(application, user):
             (PolicyStatus.PLANNED, "专利导航产业发展实验区专项资金管理办法", "",
              date(application.call.year, 10, 1)),
         ]
-        from .uploads import store_policy_document
-
         for status, title, number, issued_on in policies:
             policy = LocalPolicy(application=application, status=status, title=title, document_number=number,
                                  issued_on=issued_on)
@@ -180,8 +179,6 @@ def fill_complete(application, user):
         FundingCommitment.objects.update_or_create(
             application=application, year=first_year + i, defaults={"amount_wan": Decimal("2000.00")}
         )
-    from .uploads import store_evidence
-
     kinds = current_evidence_kinds(application)
     for kind in required_evidence(application):
         if kind not in kinds:
@@ -191,14 +188,10 @@ def fill_complete(application, user):
 
 
 def _applicant_user(org_name):
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(organisation__name=org_name, role="applicant").first()
 
 
 def _application_for(call, org_name):
-    from accounts.models import Organisation
-
     org = Organisation.objects.get(kind="applicant", name=org_name)
     application, _ = Application.objects.get_or_create(
         call=call, applicant=org, defaults={"province": org.province, "city": org.city}

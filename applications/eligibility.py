@@ -14,6 +14,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from .enums import EvidenceKind
+from .sections import current_evidence_kinds
+
 HARD = "hard"
 SOFT = "soft"
 CONDITIONAL = "conditional"
@@ -233,9 +236,6 @@ def blocking(results) -> list[Result]:
 
 def data_from_application(application) -> dict:
     """The plain data the conditions read, taken from a saved application."""
-    from .enums import EvidenceKind
-    from .sections import current_evidence_kinds
-
     kinds = current_evidence_kinds(application)
     data = {f: getattr(application, f) for f in (
         "gross_output", "resident_enterprises", "patents_per_10k", "service_agency_staff", "service_agency_name",
@@ -251,8 +251,6 @@ def data_from_application(application) -> dict:
 def data_from_snapshot(snapshot: Mapping) -> dict:
     """The same plain data, taken from a frozen version (submission.snapshot), so reviewers judge
     exactly what was submitted, not the applicant's later edits."""
-    from .enums import EvidenceKind
-
     kinds = {e.get("kind") for e in snapshot.get("evidence", [])}
     data = {f: snapshot.get(f) for f in (
         "gross_output", "resident_enterprises", "patents_per_10k", "service_agency_staff", "service_agency_name",

@@ -5,6 +5,7 @@ import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, Province
 
 from .enums import ApplicationState, CallStatus, EvidenceKind, PolicyStatus
+from .states import STATES
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -36,6 +38,9 @@ class Call(models.Model):
     experts_per_application = models.PositiveIntegerField(_("每项申报分配专家数"), default=5)
     divergence_threshold = models.DecimalField(_("评分分歧阈值(极差)"), max_digits=6, decimal_places=2, default=20)
     expert_deadline = models.DateTimeField(_("专家评审截止时间"), null=True, blank=True)
+    # Set when the first expert puts a value against the rubric; from then on the rubric and the
+    # minimum number of scores are fixed (review.experts.services, and clean() for the admin).
+    scoring_started_at = models.DateTimeField(_("专家开始评分时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_on"]
@@ -44,6 +49,13 @@ class Call(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.scoring_started_at:
+            saved = type(self).objects.filter(pk=self.pk).values_list("min_scores", flat=True).first()
+            if saved is not None and saved != self.min_scores:
+                raise ValidationError({"min_scores": _("专家已开始评分,每项申报最少专家评分数不能再修改。")})
 
     def deadline_for(self, province):
         """The applicant's deadline: the province's own earlier one if set, else the national."""
@@ -83,6 +95,9 @@ class Application(models.Model):
     provincial_rank = models.PositiveIntegerField(_("省内推荐排序"), null=True, blank=True)
     # Set once by the recommend transition: from then on the national office may see it.
     forwarded_at = models.DateTimeField(_("推荐至国家局时间"), null=True, blank=True, db_index=True)
+    # Set once by the start of the national formal review: from then on the province's ranking in
+    # this call is locked (review.ranking).
+    national_review_started_at = models.DateTimeField(_("国家局开始材料审核时间"), null=True, blank=True)
     state_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -159,7 +174,9 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["call", "applicant"], name="one_application_per_applicant_per_call")
         ]
-        indexes = [models.Index(fields=["province", "state"])]
+        indexes = [models.Index(fields=["province", "state"]),
+                   models.Index(fields=["province", "call"], condition=models.Q(national_review_started_at__isnull=False),
+                                name="application_ranking_locked")]
 
     def __str__(self):
         return self.zone_name or _("%(applicant)s(实验区名称未填写)") % {"applicant": self.applicant}
@@ -170,7 +187,7 @@ class Application(models.Model):
 
     @property
     def is_editable(self):
-        return self.state in {ApplicationState.DRAFT, ApplicationState.RETURNED}
+        return STATES[self.state].owner_may_edit
 
 
 class LocalPolicy(models.Model):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import eligibility
 from .enums import CallStatus, EvidenceKind
+from .models import ApplicationVersion
 from .sections import SECTIONS, current_evidence_kinds, missing_fields, required_evidence, section_complete
 
 
@@ -93,8 +94,6 @@ def snapshot(application) -> dict:
 
 def freeze_version(application, user):
     """Write the next numbered version. Called by the submit transitions inside their lock."""
-    from .models import ApplicationVersion
-
     number = (application.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ApplicationVersion.objects.create(
         application=application,

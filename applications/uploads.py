@@ -15,6 +15,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .enums import EvidenceKind
+from .models import Evidence
+
 # (magic bytes, content type, extension)
 SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -86,9 +89,6 @@ def _storage_name(upload, content_type) -> str:
 def store_evidence(application, kind, upload, user, title=""):
     """Validate and store one evidence file. A new file of a single-file kind replaces (withdraws)
     the current one; rows are never deleted so frozen versions keep their files."""
-    from .enums import EvidenceKind
-    from .models import Evidence
-
     content_type = validate_upload(upload)
     digest = sha256_of(upload)
     original = _original_name(upload)

@@ -9,7 +9,6 @@ urlpatterns = [
     path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="detail"),
     path("applications/<int:pk>/edit/<slug:section>/", views.SectionView.as_view(), name="section"),
     path("applications/<int:pk>/eligibility/", views.EligibilityPanelView.as_view(), name="eligibility"),
-    path("applications/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("applications/<int:pk>/versions/<int:number>/", views.VersionView.as_view(), name="version"),
     path("applications/<int:pk>/evidence/<int:evidence_pk>/download/", views.EvidenceDownloadView.as_view(),
          name="evidence_download"),

@@ -1,52 +1,29 @@
-"""The applicant's pages: workspace, new application, sectioned form, eligibility panel, evidence,
-submission, versions and downloads. Every application is fetched through accounts.scoping, so
-anything outside the user's scope is a 404."""
+"""The applicant's pages (workspace, new application, sectioned form, eligibility panel, evidence)
+and every role's read-only pages of an application (detail, versions, downloads). Every application
+is fetched through applications.queries, so anything outside the user's scope is a 404; every change
+is one call of applications.services. Submitting is a transition: review.views.SubmitView."""
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from accounts import rules as portal_rules
 from accounts.mixins import RolePermissionMixin
-from accounts.scoping import applications_for
 
-from . import eligibility, forms, presentation, submission, uploads
-from .enums import ApplicationState, CallStatus, EvidenceKind
-from .models import Application, Call, Evidence, FundingCommitment, PlanYear
-from .sections import COMPLETENESS_PREFETCH, SECTION_BY_KEY, SECTIONS, completeness, required_evidence
-
-
-def visible_application(request, pk) -> Application:
-    """The application if this user may see it, else 404."""
-    qs = applications_for(request.user).select_related("call", "province", "applicant")
-    return get_object_or_404(qs.prefetch_related("call__province_deadlines"), pk=pk)
-
-
-def own_application(request, pk) -> Application:
-    """The application if it belongs to the user's organisation, else 404 (never 403: others
-    must not learn that it exists)."""
-    application = visible_application(request, pk)
-    if not portal_rules.owns_application(request.user, application):
-        raise Http404
-    return application
-
-
-def open_calls_for(organisation):
-    """Calls this organisation may still apply to: open, deadline not passed, not yet applied."""
-    now = timezone.now()
-    calls = (Call.objects.filter(status=CallStatus.OPEN, opens_on__lte=timezone.localdate())
-             .exclude(applications__applicant=organisation).prefetch_related("province_deadlines"))
-    return [c for c in calls if c.deadline_for(organisation.province) >= now]
+from . import eligibility, forms, presentation, services, submission, uploads
+from .enums import EvidenceKind
+from .models import Call, Evidence, FundingCommitment, PlanYear
+from .queries import applicant_workspace, open_calls_for, own_application, visible_application
+from .sections import SECTION_BY_KEY, SECTIONS, completeness, required_evidence
 
 
 def section_nav(application, done=None):
@@ -63,8 +40,7 @@ class ApplicantWorkspaceView(RolePermissionMixin, ListView):
     context_object_name = "applications"
 
     def get_queryset(self):
-        return (applications_for(self.request.user).select_related("call", "province", "applicant")
-                .prefetch_related("call__province_deadlines", *COMPLETENESS_PREFETCH))
+        return applicant_workspace(self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -73,7 +49,7 @@ class ApplicantWorkspaceView(RolePermissionMixin, ListView):
             done = completeness(application)
             rows.append({"application": application, "done": sum(done.values()), "total": len(done)})
         ctx["rows"] = rows
-        ctx["open_calls"] = open_calls_for(self.request.user.organisation) if self.request.user.organisation else []
+        ctx["open_calls"] = open_calls_for(self.request.user.organisation)
         return ctx
 
 
@@ -92,17 +68,15 @@ class NewApplicationView(RolePermissionMixin, View):
         return self._render(request, form, calls)
 
     def post(self, request):
-        org = request.user.organisation
-        calls = open_calls_for(org)
+        calls = open_calls_for(request.user.organisation)
         form = forms.NewApplicationForm(request.POST, calls=Call.objects.filter(pk__in=[c.pk for c in calls]))
         if not form.is_valid():
             return self._render(request, form, calls)
         try:
-            with transaction.atomic():
-                application = Application.objects.create(
-                    call=form.cleaned_data["call"], applicant=org, province=org.province, city=org.city)
-        except IntegrityError:  # a second tab got there first: one application per call
-            application = Application.objects.get(call=form.cleaned_data["call"], applicant=org)
+            application = services.create_application(request.user, form.cleaned_data["call"])
+        except services.ApplicationRefused as refusal:
+            form.add_error("call", refusal.field_errors.get("call", refusal.message))
+            return self._render(request, form, calls)
         messages.success(request, _("已创建申报草稿,请逐项填写。"))
         return redirect("applications:section", application.pk, SECTIONS[0].key)
 
@@ -116,11 +90,11 @@ class SectionView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.application = own_application(request, kwargs["pk"])
+        self.application = own_application(request.user, kwargs["pk"])
         self.section = SECTION_BY_KEY.get(kwargs["section"])
         if self.section is None:
             raise Http404
-        if not self.application.is_editable:
+        if not request.user.has_perm("portal.edit_application", self.application):
             messages.warning(request, _("该申报已报送,当前不能修改。"))
             return redirect("applications:detail", self.application.pk)
         return super().dispatch(request, *args, **kwargs)
@@ -173,9 +147,11 @@ class SectionView(LoginRequiredMixin, View):
         built = self.build(request.POST, request.FILES)
         parts = [built[k] for k in ("form", "formset") if k in built]
         if all(part.is_valid() for part in parts):
-            with transaction.atomic():
-                for part in parts:
-                    part.save()
+            try:
+                services.save_section(request.user, self.application, self.section.key, parts)
+            except services.ApplicationRefused as refusal:
+                messages.warning(request, refusal.message)
+                return redirect("applications:detail", self.application.pk)
             messages.success(request, _("已保存“%(section)s”。") % {"section": self.section.title})
             if "save_next" in request.POST:
                 keys = [s.key for s in SECTIONS]
@@ -192,20 +168,23 @@ class SectionView(LoginRequiredMixin, View):
     def post_evidence(self, request):
         app = self.application
         if request.POST.get("action") == "withdraw":
-            evidence = app.evidence.filter(pk=_int(request.POST.get("evidence")), withdrawn_at__isnull=True).first()
+            try:
+                evidence = services.withdraw_evidence(request.user, app, _int(request.POST.get("evidence")))
+            except services.ApplicationRefused as refusal:
+                messages.warning(request, refusal.message)
+                return redirect("applications:detail", app.pk)
             if evidence is None:
                 raise Http404
-            uploads.withdraw_evidence(evidence)
             messages.success(request, _("已撤下“%(name)s”。") % {"name": evidence.original_name})
             return redirect("applications:section", app.pk, "evidence")
         built = self.build(request.POST, request.FILES)
         form = built["evidence_form"]
         if form.is_valid():
             try:
-                uploads.store_evidence(app, form.cleaned_data["kind"], form.cleaned_data["file"], request.user,
-                                       form.cleaned_data["title"])
-            except ValidationError as error:  # re-checked at storage; same messages
-                form.add_error("file", error)
+                services.upload_evidence(request.user, app, form.cleaned_data["kind"], form.cleaned_data["file"],
+                                         form.cleaned_data["title"])
+            except services.ApplicationRefused as refusal:  # re-checked at storage; same messages
+                form.add_error("file", refusal.field_errors.get("file", refusal.message))
             else:
                 messages.success(request, _("已上传“%(name)s”。") % {"name": form.cleaned_data["file"].name})
                 return redirect("applications:section", app.pk, "evidence")
@@ -224,7 +203,7 @@ def panel_data(application, section_key, post) -> dict:
     form_class = forms.section_form_class(section_key) if section else None
     if form_class is None:
         return data
-    scratch = Application.objects.get(pk=application.pk)  # never saved: the form only reads into it
+    scratch = copy.copy(application)  # never saved: the form only reads into it
     form = form_class(data=post, instance=scratch)
     form.is_valid()
     for name in section.fields:
@@ -237,50 +216,9 @@ class EligibilityPanelView(LoginRequiredMixin, View):
     """htmx endpoint: evaluates the current, unsaved form values with the same rules as submission."""
 
     def post(self, request, pk):
-        application = own_application(request, pk)
+        application = own_application(request.user, pk)
         results = eligibility.evaluate(panel_data(application, request.POST.get("_section", ""), request.POST))
         return render(request, "applications/_eligibility.html", {"results": results, "live": True})
-
-
-# ---- submission ---------------------------------------------------------------------------------
-
-class SubmitView(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.application = own_application(request, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def _render(self, request, status=200):
-        app = self.application
-        found = [
-            {"code": p.code, "message": p.message,
-             "url": reverse("applications:section", args=[app.pk, p.section]) if p.section else ""}
-            for p in (submission.problems(app) if app.is_editable else [])
-        ]
-        return render(request, "applications/submit.html", {
-            "application": app, "problems": found, "nav": section_nav(app),
-            "transition": "resubmit" if app.state == ApplicationState.RETURNED else "submit",
-            "deadline": app.deadline,
-        }, status=status)
-
-    def get(self, request, pk):
-        return self._render(request)
-
-    def post(self, request, pk):
-        from review.transitions import TransitionError, perform
-
-        app = self.application
-        name = "resubmit" if app.state == ApplicationState.RETURNED else "submit"
-        expected = request.POST.get("expected_state") or app.state
-        try:
-            perform(app, request.user, name, expected_state=expected)
-        except TransitionError as error:
-            messages.error(request, str(error))
-            return self._render(request, status=200)
-        app.refresh_from_db()
-        messages.success(request, _("已报送省局(第 %(n)s 版)。") % {"n": app.current_version})
-        return redirect("applications:detail", app.pk)
 
 
 # ---- read-only pages ----------------------------------------------------------------------------
@@ -297,7 +235,7 @@ class ApplicationDetailView(RolePermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         if not hasattr(self, "_object"):
-            self._object = visible_application(self.request, self.kwargs["pk"])
+            self._object = visible_application(self.request.user, self.kwargs["pk"])
         return self._object
 
     def get_permission_object(self):
@@ -307,7 +245,7 @@ class ApplicationDetailView(RolePermissionMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         app = self.object
         user = self.request.user
-        is_owner = portal_rules.owns_application(user, app)
+        is_owner = user.has_perm("portal.own_application", app)
         versions = list(app.versions.select_related("submitted_by").order_by("number"))
         current = next((v for v in versions if v.number == app.current_version), None)
         if is_owner:
@@ -336,7 +274,7 @@ class VersionView(RolePermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         if not hasattr(self, "_object"):
-            app = visible_application(self.request, self.kwargs["pk"])
+            app = visible_application(self.request.user, self.kwargs["pk"])
             self._object = get_object_or_404(app.versions.select_related("submitted_by"), number=self.kwargs["number"])
             self._object.application = app
         return self._object
@@ -381,10 +319,10 @@ def _content_type_of(name):
 
 class EvidenceDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk, evidence_pk):
-        app = visible_application(request, pk)
+        app = visible_application(request.user, pk)
         evidence = get_object_or_404(Evidence, application=app, pk=evidence_pk)
         # Reviewers see only what was submitted; the owner also sees its current drafts' files.
-        if not portal_rules.owns_application(request.user, app) and not evidence.versions.exists():
+        if not request.user.has_perm("portal.view_evidence", evidence):
             raise Http404
         return _attachment(evidence.file, evidence.original_name, evidence.content_type)
 
@@ -393,7 +331,7 @@ class PolicyDocumentView(LoginRequiredMixin, View):
     """The current document of a policy: the owner's working copy."""
 
     def get(self, request, pk, policy_pk):
-        app = own_application(request, pk)
+        app = own_application(request.user, pk)
         policy = get_object_or_404(app.policies, pk=policy_pk)
         if not policy.document:
             raise Http404
@@ -404,14 +342,12 @@ class VersionPolicyDocumentView(LoginRequiredMixin, View):
     """A policy document as frozen in a version."""
 
     def get(self, request, pk, number, index):
-        app = visible_application(request, pk)
+        app = visible_application(request.user, pk)
         version = get_object_or_404(app.versions, number=number)
         policies = version.snapshot.get("policies", [])
         if index >= len(policies) or not policies[index].get("document_file"):
             raise Http404
         entry = policies[index]
         field = Evidence._meta.get_field("file")
-        from django.db.models.fields.files import FieldFile
-
         stored = FieldFile(instance=None, field=field, name=entry["document_file"])
         return _attachment(stored, entry.get("document_name") or "document", _content_type_of(entry["document_file"]))

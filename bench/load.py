@@ -404,8 +404,8 @@ def make_plan(users_per_role: int, rng: random.Random) -> list[dict]:
 
     from accounts.enums import Role
     from accounts.models import Province, User
-    from accounts.scoping import applications_for
     from applications.models import Application, Call
+    from applications.queries import applications_for
 
     def session_for(user):
         s = SessionStore()

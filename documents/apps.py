@@ -7,4 +7,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("文书")
 
     def ready(self):
-        from . import signals  # noqa: F401  (marks documents stale when their sources change)
+        from . import signals  # noqa: F401, PLC0415 - connects receivers once the app registry is ready

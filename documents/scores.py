@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from review import aggregation
+from review.experts import aggregation
 from review.models import Criterion
 
 

@@ -1,13 +1,13 @@
 """Document pages. A request never renders a PDF: it queues a task and shows the status, which the
 page polls with htmx. Every lookup goes through accounts.scoping; anything outside it is a 404."""
 
+from applications.queries import applications_for
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scoping import applications_for
 from applications.models import Call
 
 from . import rendering

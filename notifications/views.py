@@ -1,12 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from . import queries, services
 from .models import Notification
 
 
@@ -16,16 +16,16 @@ class InboxView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return Notification.objects.filter(recipient=self.request.user)
+        return queries.inbox(self.request.user)
 
 
 @login_required
 @require_POST
 def mark_read(request, pk):
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
+    try:
+        note = services.mark_read(request.user, pk)
+    except Notification.DoesNotExist:
+        raise Http404
     if note.url and url_has_allowed_host_and_scheme(note.url, {request.get_host()}):
         # A plain redirect, never redirect(): that would read a URL without "/" as a view name (500).
         return HttpResponseRedirect(note.url)
@@ -35,5 +35,5 @@ def mark_read(request, pk):
 @login_required
 @require_POST
 def mark_all_read(request):
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    services.mark_all_read(request.user)
     return redirect("notifications:inbox")

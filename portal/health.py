@@ -2,10 +2,13 @@
 
 import time
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from .celery import app
 
 
 def _check_database():
@@ -18,8 +21,6 @@ def _check_database():
 def _check_redis():
     if not settings.REDIS_URL:
         return {"ok": False, "configured": False, "detail": "REDIS_URL not set; tasks run in-process"}
-    import redis
-
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     client.ping()
     return {"ok": True, "configured": True}
@@ -28,8 +29,6 @@ def _check_redis():
 def _check_worker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "in-process", "workers": []}
-    from portal.celery import app
-
     # Only workers that consume this portal's queue count (other apps may share the broker).
     queues = app.control.inspect(timeout=1.0).active_queues() or {}
     workers = sorted(

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "review",
     "notifications",
     "documents",
+    "portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -87,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.workspace",
+                "notifications.context_processors.inbox",
             ],
         },
     }

@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("applications.urls")),
     path("", include("review.urls")),
-    path("", include("review.expert_urls")),
+    path("", include("review.experts.urls")),
     path("", include("notifications.urls")),
     path("", include("documents.urls")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ from accounts.models import Organisation, Province
 from applications.demo import DEMO_CALL_TITLE, fill_complete
 from applications.models import Application, Call
 
+from .experts.demo import score_application_for_demo
 from .guards import FORMAL_CHECKLIST
 from .models import FormalReview
 from .transitions import TransitionError, perform
@@ -118,8 +119,6 @@ def _side_step(name, application, actor):
             defaults={"checklist": {key: True for key, _label in FORMAL_CHECKLIST}, "reviewer": actor,
                       "notes": "申报材料齐全;申报条件逐项核实无误;省局审核意见及政府签章承诺书已附。"})
     elif name == "scores":
-        from .experts import score_application_for_demo
-
         score_application_for_demo(application, application.call.min_scores)
 
 

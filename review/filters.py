@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Region
 from accounts.models import Province
-from accounts.scoping import NATIONAL_VISIBLE, PROVINCE_HIDDEN
-from applications.enums import ApplicationState
 from applications.models import Application, Call
+from applications.states import NATIONAL_LIST, PROVINCE_LIST, STATES, in_queue
 
 DEADLINE_CHOICES = (
     ("soon", _("7天内截止")),
@@ -32,7 +31,7 @@ def _deadline(queryset, name, value):
 
 class ProvincialQueueFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        label=_("状态"), choices=[c for c in ApplicationState.choices if c[0] not in PROVINCE_HIDDEN],
+        label=_("状态"), choices=[(value, STATES[value].label) for value in in_queue(PROVINCE_LIST)],
         empty_label=_("全部状态"))
     city = django_filters.ChoiceFilter(label=_("所在城市"), empty_label=_("全部城市"))
     industry = django_filters.CharFilter(label=_("产业"), field_name="industry_name", lookup_expr="icontains")
@@ -52,7 +51,7 @@ class ProvincialQueueFilter(django_filters.FilterSet):
 
 class NationalQueueFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        label=_("状态"), choices=[c for c in ApplicationState.choices if c[0] in NATIONAL_VISIBLE],
+        label=_("状态"), choices=[(value, STATES[value].label) for value in in_queue(NATIONAL_LIST)],
         empty_label=_("全部状态"))
     province = django_filters.ModelChoiceFilter(label=_("省份"), queryset=Province.objects.all(),
                                                 empty_label=_("全部省份"))

@@ -1,13 +1,20 @@
-"""Conditions and effects named by the transition table. Each guard returns a list of problems."""
+"""Conditions and effects named by the transition table (review/transitions.py).
+
+A guard returns a list of problems (empty: it holds). An effect runs inside the locked transaction
+after the state is set, and declares with `@writes` the application fields it changes so that
+`perform()` saves exactly those.
+"""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications import submission
 from applications.enums import ApplicationState
+from workflow.machine import writes
 
 from . import ranking
 from .enums import ProvincialDecision
+from .experts.aggregation import submitted_score_count
 from .models import Approval, FormalReview, ProvincialReview
 
 FORMAL_CHECKLIST = (
@@ -18,7 +25,7 @@ FORMAL_CHECKLIST = (
 )
 
 
-# Messages for the extra inputs a transition may require (see Transition.required_inputs).
+# Messages for the extra inputs a transition may take (see Transition.inputs / required_inputs).
 INPUT_REQUIRED_MESSAGES = {
     "rank": _("请填写省内推荐排序。"),
     "document_number": _("请填写批复文号。"),
@@ -29,6 +36,7 @@ def ready_to_submit(application, user, context=None):
     return [p.message for p in submission.problems(application)]
 
 
+@writes("current_version")
 def freeze_version(application, user, transition, context):
     submission.freeze_version(application, user)
 
@@ -46,6 +54,7 @@ _DECISION_BY_TRANSITION = {
 }
 
 
+@writes("provincial_rank")
 def record_provincial_review(application, user, transition, context):
     ProvincialReview.objects.create(
         application=application, version=application.current_version,
@@ -57,10 +66,19 @@ def record_provincial_review(application, user, transition, context):
         application.provincial_rank = None
 
 
+@writes("forwarded_at")
 def mark_forwarded(application, user, transition, context):
-    """From the first recommendation on, the national office sees the application (accounts.scoping)."""
+    """From the first recommendation on, the national office sees the application (applications.queries)."""
     if application.forwarded_at is None:
         application.forwarded_at = timezone.now()
+
+
+@writes("national_review_started_at")
+def lock_provincial_ranking(application, user, transition, context):
+    """Once the national office starts reviewing one of a province's recommendations in a call, the
+    province's ranking in that call is settled (review.ranking.is_locked)."""
+    if application.national_review_started_at is None:
+        application.national_review_started_at = timezone.now()
 
 
 def rank_allowed(application, user, context=None):
@@ -69,6 +87,7 @@ def rank_allowed(application, user, context=None):
     return []
 
 
+@writes("provincial_rank")
 def clear_provincial_rank(application, user, transition, context):
     """Returned to the province: it leaves the ranking until recommended again."""
     application.provincial_rank = None
@@ -84,8 +103,6 @@ def formal_checklist_complete(application, user, context=None):
 
 
 def expert_review_complete(application, user, context=None):
-    from .aggregation import submitted_score_count
-
     needed = application.call.min_scores
     have = submitted_score_count(application)
     if have < needed:
@@ -98,4 +115,3 @@ def record_approval(application, user, transition, context):
         application=application, approved=(transition.target == ApplicationState.APPROVED),
         text=context["opinion"], document_number=context.get("document_number", ""), decided_by=user,
     )
-

@@ -1,49 +1,29 @@
 """Review records. States change only through review.transitions.perform()."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
 from applications.enums import ApplicationState
 from applications.models import Application, Call
+from workflow.models import AppendOnlyLog
 
 from .enums import AssignmentStatus, ProvincialDecision, Recommendation
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class TransitionLog(models.Model):
-    """One entry per state change. Append-only: updates and deletes are refused here and, on
-    PostgreSQL, by a trigger."""
+class TransitionLog(AppendOnlyLog):
+    """One entry per state change of an application (review.transitions.perform). Append-only: updates
+    and deletes are refused by the model and, on PostgreSQL, by a trigger."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="log")
-    transition = models.CharField(_("操作"), max_length=48)
     from_state = models.CharField(_("原状态"), max_length=32, choices=ApplicationState.choices)
     to_state = models.CharField(_("新状态"), max_length=32, choices=ApplicationState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    actor_organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT, related_name="+")
-    actor_role = models.CharField(_("角色"), max_length=16)
-    opinion = models.TextField(_("意见"), blank=True)
     version = models.PositiveIntegerField(_("申报版本"), default=0)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(AppendOnlyLog.Meta):
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
-        # The national scope asks "which applications were ever recommended?" on every page.
-        indexes = [models.Index(fields=["transition", "application"], name="log_transition_application")]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("TransitionLog entries are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("TransitionLog entries are never deleted.")
 
 
 class ProvincialReview(models.Model):
@@ -110,6 +90,26 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Once an expert has put a value against the call's rubric (Call.scoring_started_at), no
+        criterion is added and none changes its weight, maximum or call (the admin meets this; the
+        rubric page goes through review.experts.services.save_rubric, which refuses wholesale)."""
+        super().clean()
+        if not self.call_id:
+            return
+        saved = type(self).objects.filter(pk=self.pk).values("weight", "max_score", "call_id").first() if self.pk else None
+        calls = {self.call_id} | ({saved["call_id"]} if saved else set())
+        if not Call.objects.filter(pk__in=calls, scoring_started_at__isnull=False).exists():
+            return
+        if saved is None:
+            raise ValidationError(_("专家已开始评分,不能再增加评分项。"))
+        locked = {"weight": _("专家已开始评分,权重不能再修改。"), "max_score": _("专家已开始评分,满分不能再修改。"),
+                  "call_id": _("专家已开始评分,评分项不能移至其他批次。")}
+        errors = {("call" if name == "call_id" else name): message for name, message in locked.items()
+                  if saved[name] != getattr(self, name)}
+        if errors:
+            raise ValidationError(errors)
 
 
 class PanelMembership(models.Model):

@@ -1,7 +1,8 @@
 """A province's ranking of its recommendations in one call (省内推荐排序).
 
 Ranks are dense (1..n) per province and call. The province may reorder them until the national
-office starts formal review of any of them; after that later recommendations join at the end.
+office starts formal review of any of them (Application.national_review_started_at, written by the
+start_national_review transition); after that later recommendations join at the end.
 """
 
 from __future__ import annotations
@@ -11,20 +12,23 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationState
 from applications.models import Application
+from applications.queries import applications_for
+from workflow.errors import Refused
 
 
-class RankingError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = str(message)
+class RankingError(Refused):
+    """The ranking was refused; the message is for the user."""
 
 
 def is_locked(province_id, call_id) -> bool:
-    from .models import TransitionLog
+    return Application.objects.filter(province_id=province_id, call_id=call_id,
+                                      national_review_started_at__isnull=False).exists()
 
-    return TransitionLog.objects.filter(
-        transition="start_national_review", application__province_id=province_id, application__call_id=call_id
-    ).exists()
+
+def locked_calls(province_id) -> set[int]:
+    """The calls in which this province's ranking is locked."""
+    return set(Application.objects.filter(province_id=province_id, national_review_started_at__isnull=False)
+               .values_list("call_id", flat=True).distinct())
 
 
 def ranked(province_id, call_id, exclude_pk=None):
@@ -36,8 +40,8 @@ def ranked(province_id, call_id, exclude_pk=None):
 
 def place(application, rank=None):
     """Give `application` its rank among its province's recommendations (called while recommending)."""
-    others = list(ranked(application.province_id, application.call_id, exclude_pk=application.pk).only("pk",
-                                                                                                          "provincial_rank"))
+    others = list(ranked(application.province_id, application.call_id, exclude_pk=application.pk)
+                  .only("pk", "provincial_rank"))
     if is_locked(application.province_id, application.call_id) or not rank or rank > len(others) + 1:
         application.provincial_rank = (others[-1].provincial_rank + 1) if others else 1
         return
@@ -50,13 +54,11 @@ def place(application, rank=None):
 
 def set_ranking(user, call, ranks: dict[int, int]):
     """Reorder the user's province's recommendations in `call` by the given {application pk: rank}."""
-    from accounts.scoping import applications_for
-
     province_id = user.organisation.province_id
     if is_locked(province_id, call.pk):
         raise RankingError(_("国家局已开始审核本省推荐的申报,推荐排序已锁定。"))
     with transaction.atomic():
-        apps = list(applications_for(user).select_for_update(of=("self",))
+        apps = list(applications_for(user, Application.objects.all()).select_for_update(of=("self",))
                     .filter(call=call, state=ApplicationState.RECOMMENDED).order_by("provincial_rank", "pk"))
         if set(ranks) != {a.pk for a in apps}:
             raise RankingError(_("推荐名单已发生变化,请刷新页面后重新排序。"))

@@ -22,16 +22,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.enums import Role
-from applications.enums import ApplicationState as S
 from applications.models import Application, Call, ProvinceDeadline
-from notifications.domain import notify
+from applications.states import PROVINCE_TODO, in_queue
 from notifications.models import SentReminder
+from notifications.services import Message, notify
 
 from .enums import AssignmentStatus
 from .models import ExpertAssignment
 
 REMIND_BEFORE = timedelta(days=3)
-PROVINCE_QUEUE = (S.SUBMITTED, S.PROVINCIAL_REVIEW, S.RETURNED_TO_PROVINCE)
+PROVINCE_QUEUE = in_queue(PROVINCE_TODO)
 
 
 def _claim(key: str) -> bool:
@@ -62,7 +62,7 @@ def _remind_province(call, province_id, count, deadline, kind, label):
             "label": label, "when": _when(deadline), "n": count}
         body = _("“%(call)s”:%(label)s为 %(when)s,本局仍有 %(n)s 项申报尚未办结。") % {
             "call": call.title, "label": label, "when": _when(deadline), "n": count}
-    notify(users, subject, body, reverse("review:provincial_workspace"))
+    notify(users, Message(subject, body), reverse("review:provincial_workspace"))
     return len(users)
 
 
@@ -92,16 +92,13 @@ def remind_experts(now) -> int:
     for assignment in due:
         if _claim(f"assignment:{assignment.pk}:{assignment.due.isoformat()}"):
             groups[(assignment.expert, assignment.due)].append(assignment)
-    try:
-        url = reverse("review:expert_workspace")
-    except Exception:  # noqa: BLE001 - the expert app may rename its workspace
-        url = ""
+    url = reverse("review:expert_workspace")
     for (expert, deadline), assignments in groups.items():
         with override("zh-hans"):
             subject = _("提醒:%(n)s 项评审任务将于 %(when)s 截止") % {"n": len(assignments), "when": _when(deadline)}
             body = _("您有 %(n)s 项专家评审任务尚未提交评分,截止时间为 %(when)s。") % {
                 "n": len(assignments), "when": _when(deadline)}
-        notify([expert], subject, body, url)
+        notify([expert], Message(subject, body), url)
     return len(groups)
 
 

@@ -4,17 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import ApplicationState as S
-
-# Same colours as templates/review/_state_badge.html; a method, not an include per row, because
-# rendering a template for every cell dominated the queue page's time.
-BADGE_CLASS = {
-    S.APPROVED: "text-bg-success",
-    S.RETURNED: "text-bg-warning", S.RETURNED_TO_PROVINCE: "text-bg-warning",
-    S.DECLINED: "text-bg-danger", S.REJECTED: "text-bg-danger", S.NOT_APPROVED: "text-bg-danger",
-    S.RECOMMENDED: "text-bg-primary", S.EXPERT_REVIEW: "text-bg-primary", S.NATIONAL_REVIEW: "text-bg-primary",
-    S.DRAFT: "text-bg-light border",
-}
+from applications.states import badge
 
 
 class ProvincialQueueTable(tables.Table):
@@ -37,5 +27,5 @@ class ProvincialQueueTable(tables.Table):
         fields = ()
 
     def render_state(self, record):
-        return format_html('<span class="badge {}">{}</span>', BADGE_CLASS.get(record.state, "text-bg-secondary"),
-                           record.get_state_display())
+        # A method, not an include per row: rendering a template for every cell dominated the page's time.
+        return format_html('<span class="badge {}">{}</span>', badge(record.state), record.get_state_display())

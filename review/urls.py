@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import expert_views, views
+from . import views
+from .experts import views as expert_views
 
 app_name = "review"
 urlpatterns = [
@@ -10,5 +11,6 @@ urlpatterns = [
     path("national/distribution/", views.DistributionView.as_view(), name="distribution"),
     path("national/applications/<int:pk>/formal-review/", views.FormalReviewView.as_view(), name="formal_review"),
     path("applications/<int:pk>/transition/", views.TransitionView.as_view(), name="transition"),
+    path("applications/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("expert/", expert_views.ExpertWorkspaceView.as_view(), name="expert_workspace"),
 ]

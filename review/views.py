@@ -1,43 +1,31 @@
-"""Pipeline pages: the provincial and national workspaces, the formal review, the decision
-forms (through the application page's panel) and the distribution table."""
-
-from collections import OrderedDict
+"""Pipeline pages: the provincial and national workspaces, the formal review, the decision forms
+(through the application page's panel) and the distribution table. Each view reads through
+review.queries, changes through one service call, and renders."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from accounts.enums import Region
 from accounts.mixins import RolePermissionMixin
-from accounts.models import Province
-from accounts.scoping import applications_for
 from applications.enums import ApplicationState as S
-from applications.enums import CallStatus
 from applications.models import Call
-from applications.views import ApplicationDetailView
+from applications.queries import own_application, visible_application
+from applications.submission import problems as submission_problems
+from applications.views import ApplicationDetailView, section_nav
 
-from . import ranking
+from . import queries, services
 from .filters import NationalQueueFilter, ProvincialQueueFilter
 from .forms import FormalReviewForm, RankingForm, TransitionForm
 from .guards import FORMAL_CHECKLIST
-from .models import FormalReview, TransitionLog
 from .tables import ProvincialQueueTable
 from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform
-
-# States counted as "in review" in the national distribution: forwarded and not yet decided.
-IN_REVIEW = (S.RECOMMENDED, S.NATIONAL_REVIEW, S.EXPERT_REVIEW, S.RETURNED_TO_PROVINCE)
-# States still waiting for the province to act (its queue).
-PROVINCE_TODO = (S.SUBMITTED, S.PROVINCIAL_REVIEW, S.RETURNED_TO_PROVINCE)
-
-
-def _state_counts(qs):
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
-    return [(value, label, counts.get(value, 0)) for value, label in S.choices if counts.get(value)]
 
 
 class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView):
@@ -50,39 +38,26 @@ class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView)
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):
-        return applications_for(self.request.user).select_related("call", "province", "applicant")
+        return queries.provincial_queue(self.request.user)
 
     def ranking_sections(self, bound=None):
         """One ranking form per call with recommendations; `bound` = (call pk, bound form)."""
-        user = self.request.user
-        ranked = list(applications_for(user).filter(provincial_rank__isnull=False)
-                      .select_related("call", "applicant").order_by("call__opens_on", "call_id", "provincial_rank"))
-        locked_calls = set(TransitionLog.objects.filter(
-            transition="start_national_review", application__province_id=user.organisation.province_id,
-        ).values_list("application__call_id", flat=True).distinct())
-        by_call = OrderedDict()
-        for app in ranked:
-            by_call.setdefault(app.call, []).append(app)
         sections = []
-        for call, apps in by_call.items():
-            editable = [a for a in apps if a.state == S.RECOMMENDED]
-            locked = call.pk in locked_calls
-            if locked and call.status != CallStatus.OPEN:
-                continue  # past calls' settled rankings stay readable in the queue's 推荐排序 column
+        for section in queries.ranked_recommendations(self.request.user):
+            call = section["call"]
             if bound and bound[0] == call.pk:
                 form = bound[1]  # the refused submission, with its errors and typed values
-            elif editable and not locked:
-                form = RankingForm(editable, prefix=f"call{call.pk}")
+            elif section["editable"] and not section["locked"]:
+                form = RankingForm(section["editable"], prefix=f"call{call.pk}")
             else:
                 form = None
-            sections.append({"call": call, "applications": apps, "locked": locked, "form": form})
+            sections.append({**section, "form": form})
         return sections
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        scoped = applications_for(self.request.user)
-        ctx["state_counts"] = _state_counts(scoped)
-        ctx["todo_count"] = sum(n for value, _label, n in ctx["state_counts"] if value in PROVINCE_TODO)
+        ctx["state_counts"] = queries.state_counts(queries.provincial_queue(self.request.user))
+        ctx["todo_count"] = queries.todo_count(ctx["state_counts"])
         ctx["ranking_sections"] = self.ranking_sections(getattr(self, "_bound_ranking", None))
         return ctx
 
@@ -94,13 +69,11 @@ class ProvincialRankingView(ProvincialWorkspaceView):
 
     def post(self, request, call_pk):
         call = get_object_or_404(Call, pk=call_pk)
-        editable = list(applications_for(request.user).filter(call=call, state=S.RECOMMENDED)
-                        .select_related("applicant").order_by("provincial_rank", "pk"))
-        form = RankingForm(editable, request.POST, prefix=f"call{call.pk}")
+        form = RankingForm(queries.recommendations_to_rank(request.user, call), request.POST, prefix=f"call{call.pk}")
         if form.is_valid():
             try:
-                ranking.set_ranking(request.user, call, form.ranks)
-            except ranking.RankingError as e:
+                services.set_ranking(request.user, call, form.ranks)
+            except services.RankingError as e:
                 form.add_error(None, e.message)
             else:
                 messages.success(request, _("推荐排序已保存。"))
@@ -123,20 +96,12 @@ class NationalWorkspaceView(RolePermissionMixin, FilterView):
     paginate_by = 100
 
     def get_queryset(self):
-        return (applications_for(self.request.user).select_related("call", "province", "applicant")
-                .order_by("province__code", "provincial_rank", "pk"))
+        return queries.national_queue(self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        scoped = applications_for(self.request.user)
-        ctx["state_counts"] = _state_counts(scoped)
-        ctx["province_counts"] = list(
-            scoped.order_by("province__code").values("province__name", "province__code").annotate(
-                total=Count("pk"),
-                waiting=Count("pk", filter=Q(state__in=[S.RECOMMENDED, S.NATIONAL_REVIEW])),
-                experts=Count("pk", filter=Q(state=S.EXPERT_REVIEW)),
-                approved=Count("pk", filter=Q(state=S.APPROVED)),
-            ))
+        ctx["state_counts"] = queries.state_counts(queries.national_queue(self.request.user))
+        ctx["province_counts"] = queries.province_counts(self.request.user)
         return ctx
 
 
@@ -148,48 +113,10 @@ class DistributionView(RolePermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        calls = list(Call.objects.order_by("-opens_on", "-pk"))
-        call = None
+        calls = queries.calls_newest_first()
         wanted = self.request.GET.get("call", "")
-        if wanted.isdigit():
-            call = next((c for c in calls if c.pk == int(wanted)), None)
-        call = call or (calls[0] if calls else None)
-        rows, regions = [], []
-        if call is not None:
-            qs = applications_for(self.request.user).filter(call=call)
-            per_province = {
-                r["province_id"]: r for r in qs.order_by().values("province_id").annotate(
-                    approved=Count("pk", filter=Q(state=S.APPROVED)),
-                    in_review=Count("pk", filter=Q(state__in=IN_REVIEW)),
-                    closed=Count("pk", filter=Q(state__in=[S.REJECTED, S.NOT_APPROVED])),
-                    total=Count("pk"),
-                )
-            }
-            provinces = list(Province.objects.order_by("code"))
-            for region_value, region_label in Region.choices:
-                members = [p for p in provinces if p.region == region_value]
-                region_rows = []
-                for p in members:
-                    r = per_province.get(p.pk)
-                    if r:
-                        region_rows.append({"province": p, **r})
-                regions.append({
-                    "label": region_label, "rows": region_rows, "provinces": len(members),
-                    "approved": sum(r["approved"] for r in region_rows),
-                    "in_review": sum(r["in_review"] for r in region_rows),
-                    "closed": sum(r["closed"] for r in region_rows),
-                    "total": sum(r["total"] for r in region_rows),
-                })
-                rows.extend(region_rows)
-        approved = sum(r["approved"] for r in rows)
-        ctx.update({
-            "calls": calls, "call": call, "regions": regions,
-            "approved": approved, "in_review": sum(r["in_review"] for r in rows),
-            "closed": sum(r["closed"] for r in rows), "total": sum(r["total"] for r in rows),
-            "target": call.target_zones if call else 0,
-            "target_left": max((call.target_zones if call else 0) - approved, 0),
-            "provinces_with_zone": sum(1 for r in rows if r["approved"]),
-        })
+        call = next((c for c in calls if wanted.isdigit() and c.pk == int(wanted)), None) or (calls[0] if calls else None)
+        ctx.update({"calls": calls, "call": call, **queries.distribution(self.request.user, call)})
         return ctx
 
 
@@ -201,8 +128,7 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
 
     def get_application(self):
         if not hasattr(self, "_application"):
-            qs = applications_for(self.request.user).select_related("call", "province", "applicant")
-            self._application = get_object_or_404(qs, pk=self.kwargs["pk"])
+            self._application = visible_application(self.request.user, self.kwargs["pk"])
         return self._application
 
     def get_permission_object(self):
@@ -211,7 +137,7 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
         application = self.get_application()
-        review = FormalReview.objects.filter(application=application, version=application.current_version).first()
+        review = queries.formal_review_of(application)
         if form is None:
             initial = dict(review.checklist) if review else {}
             initial["notes"] = review.notes if review else ""
@@ -222,23 +148,20 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
                 f.disabled = True
         ctx.update({
             "application": application, "form": form, "review": review, "editable": editable,
-            "checklist": FORMAL_CHECKLIST,
-            "provincial_reviews": application.provincial_reviews.select_related("reviewer").order_by("-created_at"),
+            "checklist": FORMAL_CHECKLIST, "provincial_reviews": queries.provincial_reviews(application),
         })
         return ctx
 
     def post(self, request, pk):
         application = self.get_application()
-        if application.state != S.NATIONAL_REVIEW:
-            messages.error(request, _("只有处于“国家局材料审核”状态的申报可以填写审核清单。"))
-            return redirect("review:formal_review", pk=application.pk)
         form = FormalReviewForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        FormalReview.objects.update_or_create(
-            application=application, version=application.current_version,
-            defaults={"checklist": form.checklist, "notes": form.cleaned_data["notes"], "reviewer": request.user},
-        )
+        try:
+            services.save_formal_review(application, request.user, form.checklist, form.cleaned_data["notes"])
+        except services.FormalReviewError as e:
+            messages.error(request, e.message)
+            return redirect("review:formal_review", pk=application.pk)
         messages.success(request, _("材料审核清单已保存(第 %(v)s 版)。") % {"v": application.current_version})
         return redirect("review:formal_review", pk=application.pk)
 
@@ -287,3 +210,42 @@ class TransitionView(ApplicationDetailView):
         if nxt == "formal_review" and self.request.user.has_perm("portal.review_nationally", application):
             return redirect("review:formal_review", pk=application.pk).url
         return redirect("applications:detail", pk=application.pk).url
+
+
+class SubmitView(LoginRequiredMixin, View):
+    """The applicant's 报送 page: what still stops submission, then the submit (or resubmit) transition."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.application = own_application(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def transition_name(self):
+        return "resubmit" if self.application.state == S.RETURNED else "submit"
+
+    def _render(self, request, status=200):
+        app = self.application
+        found = [
+            {"code": p.code, "message": p.message,
+             "url": reverse("applications:section", args=[app.pk, p.section]) if p.section else ""}
+            for p in (submission_problems(app) if app.is_editable else [])
+        ]
+        return render(request, "applications/submit.html", {
+            "application": app, "problems": found, "nav": section_nav(app), "transition": self.transition_name(),
+            "deadline": app.deadline,
+        }, status=status)
+
+    def get(self, request, pk):
+        return self._render(request)
+
+    def post(self, request, pk):
+        app = self.application
+        expected = request.POST.get("expected_state") or app.state
+        try:
+            perform(app, request.user, self.transition_name(), expected_state=expected)
+        except TransitionError as error:
+            messages.error(request, str(error))
+            return self._render(request, status=200)
+        messages.success(request, _("已报送省局(第 %(n)s 版)。") % {"n": app.current_version})
+        return redirect("applications:detail", app.pk)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from accounts.enums import OrganisationKind, Role
 from accounts.models import ExpertProfile, Organisation, Province
-from review import experts
+from review.experts import services as experts
 from review.guards import FORMAL_CHECKLIST
 from review.models import FormalReview
 from review.transitions import perform

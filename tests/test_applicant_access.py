@@ -115,7 +115,7 @@ def application_urls(application):
     pk = application.pk
     evidence = application.evidence.first()
     policy = application.policies.first()
-    urls = [reverse("applications:detail", args=[pk]), reverse("applications:submit", args=[pk]),
+    urls = [reverse("applications:detail", args=[pk]), reverse("review:submit", args=[pk]),
             reverse("applications:evidence_download", args=[pk, evidence.pk]),
             reverse("applications:policy_document", args=[pk, policy.pk]),
             reverse("applications:version", args=[pk, 1]),

@@ -20,7 +20,7 @@ def codes(application):
 
 
 def submit_page(client, application):
-    return client.get(reverse("applications:submit", args=[application.pk])).content.decode()
+    return client.get(reverse("review:submit", args=[application.pk])).content.decode()
 
 
 @pytest.mark.parametrize(("change", "code", "message"), [
@@ -67,7 +67,7 @@ def test_submission_refused_for_each_missing_evidence(client, applicant, kind, m
     application.evidence.filter(kind=kind).update(withdrawn_at=timezone.now())
     client.force_login(applicant)
     assert message in submit_page(client, application)
-    response = client.post(reverse("applications:submit", args=[application.pk]), {"expected_state": "draft"})
+    response = client.post(reverse("review:submit", args=[application.pk]), {"expected_state": "draft"})
     assert response.status_code == 200 and message in response.content.decode()
     application.refresh_from_db()
     assert application.state == ApplicationState.DRAFT
@@ -102,7 +102,7 @@ def test_submission_refused_after_the_national_deadline(client, applicant):
     application = complete_application(applicant, call)
     assert codes(application) == {"deadline_passed"}
     client.force_login(applicant)
-    response = client.post(reverse("applications:submit", args=[application.pk]), {"expected_state": "draft"})
+    response = client.post(reverse("review:submit", args=[application.pk]), {"expected_state": "draft"})
     assert "申报截止时间" in response.content.decode()
     application.refresh_from_db()
     assert application.state == ApplicationState.DRAFT
@@ -131,7 +131,7 @@ def test_submit_through_the_page_freezes_version_one_and_locks_editing(client, a
     client.force_login(applicant)
     page = submit_page(client, application)
     assert "确认报送省局" in page
-    response = client.post(reverse("applications:submit", args=[application.pk]), {"expected_state": "draft"})
+    response = client.post(reverse("review:submit", args=[application.pk]), {"expected_state": "draft"})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.state == ApplicationState.SUBMITTED and application.current_version == 1
@@ -142,7 +142,7 @@ def test_submit_through_the_page_freezes_version_one_and_locks_editing(client, a
     application.refresh_from_db()
     assert application.zone_name != "改名"
     # A second submit is refused with the transition's message, never a 500.
-    again = client.post(reverse("applications:submit", args=[application.pk]), {"expected_state": "draft"})
+    again = client.post(reverse("review:submit", args=[application.pk]), {"expected_state": "draft"})
     assert again.status_code == 200 and "已被他人处理" in again.content.decode()
 
 
@@ -167,7 +167,7 @@ def test_versions_are_frozen_and_readable_after_return_and_resubmission(client, 
     evidence_url = reverse("applications:section", args=[application.pk, "evidence"])
     client.post(evidence_url, {"action": "upload", "kind": EvidenceKind.BOUNDARY_MAP, "title": "新图",
                                "file": demo_upload("新边界图.png", "v2")})
-    response = client.post(reverse("applications:submit", args=[application.pk]), {"expected_state": "returned"})
+    response = client.post(reverse("review:submit", args=[application.pk]), {"expected_state": "returned"})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.current_version == 2 and application.state == ApplicationState.SUBMITTED

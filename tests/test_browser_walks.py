@@ -23,7 +23,7 @@ from applications.enums import EvidenceKind
 from applications.forms import section_form_class
 from applications.models import Application
 from applications.sections import PLAN_YEARS, required_evidence
-from review import experts
+from review.experts import services as experts
 from tests.browser import Walker, chromium  # noqa: F401
 from tests.conftest import PASSWORD
 from tests.factories import open_call

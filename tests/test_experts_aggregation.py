@@ -5,8 +5,10 @@ from decimal import Decimal as D
 import pytest
 
 from applications.enums import ApplicationState
-from review import aggregation, experts
 from review.enums import Recommendation
+from review.experts import aggregation
+from review.experts import demo as expert_demo
+from review.experts import services as experts
 from review.models import Criterion, ExpertAssignment
 from review.transitions import TransitionError, perform
 from tests.experts_support import expert_review_application, make_panel, submit_score
@@ -165,7 +167,7 @@ def test_approval_refused_before_the_minimum_of_scores(setup, call, national):
 
 def test_score_application_for_demo_is_idempotent(setup, call):
     suzhou, _z, _p, _c = setup
-    assert experts.score_application_for_demo(suzhou, 3) == 3
-    assert experts.score_application_for_demo(suzhou, 3) == 3
+    assert expert_demo.score_application_for_demo(suzhou, 3) == 3
+    assert expert_demo.score_application_for_demo(suzhou, 3) == 3
     assert aggregation.submitted_score_count(suzhou) == 3
     assert ExpertAssignment.objects.filter(application=suzhou).count() == 3

@@ -6,8 +6,9 @@ from django.urls import reverse
 from accounts.enums import Role
 from accounts.models import ExpertProfile, Organisation, Province
 from applications.enums import ApplicationState
-from review import experts
 from review.enums import AssignmentStatus
+from review.experts import queries as expert_queries
+from review.experts import services as experts
 from review.models import ExpertAssignment
 from tests.experts_support import expert_review_application, make_panel
 from tests.factories import open_call, submitted_application
@@ -41,7 +42,7 @@ def panel(make_expert, make_user, call, applications):
 
 
 def live(application):
-    return ExpertAssignment.objects.filter(application=application, status__in=experts.ACTIVE)
+    return ExpertAssignment.objects.filter(application=application, status__in=expert_queries.ACTIVE)
 
 
 def test_auto_assignment_gives_asked_number_without_conflicts_and_balances_load(call, applications, panel):
@@ -55,7 +56,7 @@ def test_auto_assignment_gives_asked_number_without_conflicts_and_balances_load(
             assert not experts.is_conflicted(a.expert, app)
             assert a.expert.expert_profile.home_province_id != app.province_id
             assert a.expert.organisation_id != app.applicant_id
-    loads = experts.loads(call)
+    loads = expert_queries.loads(call)
     assert set(loads) == {e.pk for e in panel}
     assert max(loads.values()) - min(loads.values()) <= 1
     assert sum(loads.values()) == 20
@@ -68,7 +69,7 @@ def test_auto_assignment_defaults_to_the_calls_number_and_reports_shortage(call,
     result = experts.auto_assign(call)
     for app in applications:
         assert live(app).count() == 5
-    loads = experts.loads(call)
+    loads = expert_queries.loads(call)
     assert max(loads.values()) - min(loads.values()) <= 1
     # Seven eligible experts for 武汉 (the insider is excluded), so asking for 8 leaves 1 short.
     result = experts.auto_assign(call, per_application=8)
@@ -117,7 +118,7 @@ def test_declared_conflict_withdraws_and_replaces(call, applications, panel, cli
     url = reverse("experts:assignment", args=[assignment.pk])
     response = client.post(url, {"reason": "  "})
     assert response.status_code == 200 and response.context["conflict_form"].errors["reason"]
-    before = experts.loads(call)
+    before = expert_queries.loads(call)
     before_ids = set(live(app).values_list("expert_id", flat=True))
     response = client.post(url, {"reason": "本人曾为该市专利导航项目提供咨询。"})
     assert response.status_code == 302
@@ -202,9 +203,9 @@ def test_national_manages_panel(call, make_expert, national, client):
     client.force_login(national)
     url = reverse("experts:panel", args=[call.pk])
     assert client.post(url, {"experts": [a.pk, b.pk]}).status_code == 302
-    assert set(experts.panel_experts(call)) == {a, b}
+    assert set(expert_queries.panel_experts(call)) == {a, b}
     assert client.post(url, {"experts": [b.pk]}).status_code == 302
-    assert list(experts.panel_experts(call)) == [b]
+    assert list(expert_queries.panel_experts(call)) == [b]
     response = client.post(url, {"experts": ["not-a-number"]})
     assert response.status_code == 200 and response.context["form"].errors["experts"]
     page = client.get(reverse("experts:expert_list")).content.decode()

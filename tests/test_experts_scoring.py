@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from review import experts
 from review.enums import AssignmentStatus
+from review.experts import services as experts
 from review.models import Criterion, ExpertAssignment, Score, ScoreReopening
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.factories import open_call

@@ -190,7 +190,7 @@ def test_submit_takes_any_expected_state(client, applicant, expected):
     application = complete_application(applicant)
     client.force_login(applicant)
     with rolled_back():
-        response = client.post(reverse("applications:submit", args=[application.pk]), {"expected_state": expected})
+        response = client.post(reverse("review:submit", args=[application.pk]), {"expected_state": expected})
         page = check_response(response, where="submit")
         if response.status_code == 200:
             assert_message(page, "submit")
@@ -224,6 +224,6 @@ def test_hostile_values_saved_in_every_text_field_are_shown_escaped(client, appl
         if text_fields(section):
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or "&quot;&gt;&lt;img src=x" in page, section.key
     for url in (reverse("applications:detail", args=[application.pk]), reverse("applications:workspace"),
-                reverse("applications:submit", args=[application.pk])):
+                reverse("review:submit", args=[application.pk])):
         page = check_response(client.get(url), where=url)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or "&quot;&gt;&lt;img src=x" in page, url

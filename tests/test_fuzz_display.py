@@ -13,7 +13,7 @@ from applications.sections import SECTIONS
 from documents import rendering
 from documents.enums import DocumentKind as K
 from documents.models import Document
-from review import experts
+from review.experts import services as experts
 from review.guards import FORMAL_CHECKLIST
 from tests.documents_helpers import flat, pdf_text
 from tests.experts_support import make_panel
@@ -72,7 +72,7 @@ def hostile_pipeline(client, applicant, provincial, national, make_expert, djang
     application.refresh_from_db()
     assert application.zone_name == ZONE
     with django_capture_on_commit_callbacks(execute=True):
-        _post(client, applicant, reverse("applications:submit", args=[application.pk]),
+        _post(client, applicant, reverse("review:submit", args=[application.pk]),
               {"expected_state": application.state})
         _transition(client, provincial, application, "start_provincial_review")
         _transition(client, provincial, application, "recommend", f"同意推荐。{SCRIPT}{IMG}", rank="1")

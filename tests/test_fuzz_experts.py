@@ -7,7 +7,7 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from review import experts
+from review.experts import services as experts
 from review.models import Criterion, ExpertAssignment
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.fuzz_support import (

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
-from review import experts
+from review.experts import services as experts
 from tests.conftest import PASSWORD
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.factories import application_for, submitted_application

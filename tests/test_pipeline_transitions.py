@@ -12,9 +12,10 @@ from django.utils import timezone
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from applications.models import ApplicationVersion
-from review.models import AppendOnlyError, Approval, ProvincialReview, TransitionLog
+from review.models import Approval, ProvincialReview, TransitionLog
 from review.transitions import TRANSITIONS, StaleStateError, TransitionError, perform
 from tests.pipeline_support import OPINION, PATHS, application_in, extra_for, satisfy, step
+from workflow.models import AppendOnlyError
 
 ROLES = [Role.APPLICANT, Role.PROVINCIAL, Role.NATIONAL, Role.EXPERT, Role.ADMIN]
 

@@ -1,20 +1,21 @@
 """`{% application_panel application %}`: the pipeline actions this user may take and the timeline."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 
+from ..experts.aggregation import submitted_score_count
 from ..forms import TransitionForm
 from ..transitions import available
 
 register = template.Library()
 
 EXPERT_MASK = _("评审专家")
-# Applicant actions that have their own page (helper for the submit page of the applications app).
-APPLICANT_PAGES = {"submit": "applications:submit", "resubmit": "applications:submit"}
+# Applicant actions that have their own page (what still stops submission is shown there first).
+APPLICANT_PAGES = {"submit": "review:submit", "resubmit": "review:submit"}
 
 
 def timeline(application, viewer):
@@ -34,12 +35,7 @@ def timeline(application, viewer):
 
 def _applicant_page(name, application):
     target = APPLICANT_PAGES.get(name)
-    if not target:
-        return None
-    try:
-        return reverse(target, args=[application.pk])
-    except NoReverseMatch:
-        return None
+    return reverse(target, args=[application.pk]) if target else None
 
 
 @register.inclusion_tag("review/_panel.html", takes_context=True)
@@ -61,8 +57,6 @@ def application_panel(context, application, next_page=""):
         "is_national": user.role == Role.NATIONAL,
     }
     if panel["is_national"] and application.state == S.EXPERT_REVIEW:
-        from ..aggregation import submitted_score_count
-
         panel["scores"] = {"have": submitted_score_count(application), "needed": application.call.min_scores}
     if panel["is_national"] and application.state == S.NATIONAL_REVIEW:
         panel["formal_review_url"] = reverse("review:formal_review", args=[application.pk])

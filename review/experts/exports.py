@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from . import aggregation, experts
-from .enums import Recommendation
+from ..enums import Recommendation
+from . import aggregation, services
 
 BOLD = Font(bold=True)
 
@@ -40,7 +40,7 @@ def summary_rows(call):
 
 
 def summary_xlsx(call) -> bytes:
-    criteria = experts.ensure_rubric(call)
+    criteria = services.ensure_rubric(call)
     rows, ranked = summary_rows(call)
     book = Workbook()
     sheet = book.active
@@ -49,7 +49,7 @@ def summary_xlsx(call) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([str(call), _("生成时间:") + timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     sheet.append([_("总分 = Σ 权重 × 得分;满分 %(max)s。去掉最高最低分仅在评分数不少于 5 份时适用。") % {
-        "max": experts.max_total(criteria)}])
+        "max": services.max_total(criteria)}])
     header_row = sheet.max_row + 1
     for row in rows:
         sheet.append(row)

@@ -5,16 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Role
-from applications.enums import ApplicationState
-
-from .enums import Recommendation
-from .experts import conflict_reasons, panel_experts
-from .models import Criterion
+from ..enums import Recommendation
+from ..models import Criterion
+from .queries import in_expert_review, panel_experts, selectable_experts
+from .services import conflict_reasons
 
 
 def plain(value):
@@ -129,10 +126,7 @@ class PanelForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        User = get_user_model()
-        self.fields["experts"].queryset = (
-            User.objects.filter(role=Role.EXPERT, is_active=True, expert_profile__isnull=False)
-            .select_related("organisation", "expert_profile__home_province").order_by("pk"))
+        self.fields["experts"].queryset = selectable_experts()
         self.fields["experts"].label_from_instance = lambda u: (
             f"{u}({u.organisation},{u.expert_profile.home_province},{u.expert_profile.field})")
 
@@ -155,8 +149,7 @@ class ManualAssignForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
-        self.fields["application"].queryset = call.applications.filter(
-            state=ApplicationState.EXPERT_REVIEW).select_related("applicant", "province").order_by("pk")
+        self.fields["application"].queryset = in_expert_review(call)
         self.fields["expert"].queryset = panel_experts(call)
         self.fields["expert"].label_from_instance = lambda u: (
             f"{u}({u.organisation},{u.expert_profile.home_province})")

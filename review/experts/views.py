@@ -5,25 +5,20 @@ every score with names. Applicants and provinces never reach these pages."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import RolePermissionMixin
-from accounts.models import ExpertProfile
-from accounts.scoping import applications_for
-from applications.enums import ApplicationState
-from applications.models import ApplicationVersion, Call
-from applications.sections import SECTION_BY_KEY
+from applications.models import Call
+from applications.queries import visible_application
 
-from . import aggregation, experts
-from .enums import AssignmentStatus
-from .expert_forms import AutoAssignForm, CriterionFormSet, ManualAssignForm, PanelForm, ReasonForm, ScoreForm
-from .models import Criterion, ExpertAssignment, Score, ScoreReopening
+from ..enums import AssignmentStatus
+from . import aggregation, queries, services
+from .exports import summary_xlsx
+from .forms import AutoAssignForm, CriterionFormSet, ManualAssignForm, PanelForm, ReasonForm, ScoreForm
 
 # ---------------------------------------------------------------------------------------------
 # Expert side
@@ -37,7 +32,7 @@ class ExpertWorkspaceView(RolePermissionMixin, ListView):
     context_object_name = "assignments"
 
     def get_queryset(self):
-        return experts.assignments_for_expert(self.request.user)
+        return queries.assignments_for_expert(self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -50,7 +45,7 @@ class _OwnAssignmentMixin(RolePermissionMixin):
 
     def get_assignment(self):
         if not hasattr(self, "_assignment"):
-            qs = experts.assignments_for_expert(self.request.user)
+            qs = queries.assignments_for_expert(self.request.user)
             self._assignment = get_object_or_404(qs, pk=self.kwargs["pk"])
         return self._assignment
 
@@ -73,35 +68,13 @@ class AssignmentView(_OwnAssignmentMixin, TemplateView):
         form = ReasonForm(request.POST, label=_("回避理由"))
         if form.is_valid():
             try:
-                experts.declare_conflict(assignment, request.user, form.cleaned_data["reason"])
-            except experts.ExpertReviewError as exc:
+                services.declare_conflict(assignment, request.user, form.cleaned_data["reason"])
+            except services.ExpertReviewError as exc:
                 form.add_error("reason", str(exc))
             else:
                 messages.success(request, _("已申明回避,该评审任务已撤回。"))
                 return redirect("review:expert_workspace")
         return self.render_to_response(self.get_context_data(conflict_form=form), status=200)
-
-
-def plan_context(application):
-    """The 建设方案 of the current submitted version, read from its frozen snapshot."""
-    version = (ApplicationVersion.objects.filter(application=application, number=application.current_version)
-               .first())
-    snapshot = version.snapshot if version else {}
-    fields = application._meta
-    plan = [(fields.get_field(f).verbose_name, snapshot.get(f) or "") for f in SECTION_BY_KEY["plan"].fields]
-    basics = [(fields.get_field(f).verbose_name, snapshot.get(f)) for f in (
-        "zone_name", "city", "host_park", "zone_area_km2", "industry_name", "management_agency_name", "figures_year",
-        "gross_output", "resident_enterprises", "patents_per_10k", "industry_patents", "rd_spending",
-        "patented_sales", "service_agency_name", "service_agency_staff")]
-    lang = "en" if (get_language() or "").startswith("en") else "zh-hans"
-    eligibility = [
-        {"title": r.get(f"title_{lang}", ""), "message": r.get(f"message_{lang}", ""), "status": r.get("status"),
-         "figure": r.get("figure"), "threshold": r.get("threshold"), "kind": r.get("kind")}
-        for r in (version.eligibility if version else [])
-    ]
-    return {"version": version, "snapshot": snapshot, "plan_sections": plan, "basics": basics,
-            "plan_years": snapshot.get("plan_years", []), "funding": snapshot.get("funding", []),
-            "policies": snapshot.get("policies", []), "eligibility": eligibility}
 
 
 class ScoreView(_OwnAssignmentMixin, TemplateView):
@@ -110,13 +83,13 @@ class ScoreView(_OwnAssignmentMixin, TemplateView):
     template_name = "review/experts/score.html"
 
     def criteria(self):
-        return experts.ensure_rubric(self.get_assignment().application.call)
+        return services.ensure_rubric(self.get_assignment().application.call)
 
     def score(self):
-        return (Score.objects.filter(assignment=self.get_assignment()).prefetch_related("items").first())
+        return queries.own_score(self.get_assignment())
 
     def get(self, request, *args, **kwargs):
-        experts.record_opened(self.get_assignment())
+        services.record_opened(self.get_assignment())
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -126,10 +99,10 @@ class ScoreView(_OwnAssignmentMixin, TemplateView):
         score = self.score()
         form = kwargs.get("form") or ScoreForm(initial=ScoreForm.initial_for(score, criteria), criteria=criteria)
         values = {item.criterion_id: item.value for item in score.items.all()} if score else {}
-        ctx.update(plan_context(assignment.application))
+        ctx.update(queries.plan_for_scoring(assignment.application))
         ctx.update(
             assignment=assignment, application=assignment.application, criteria=criteria, score=score, form=form,
-            locked=bool(score and score.locked), max_total=experts.max_total(criteria),
+            locked=bool(score and score.locked), max_total=services.max_total(criteria),
             score_rows=[(c, values.get(c.pk)) for c in criteria],
             total=aggregation.weighted_total((c.weight, values[c.pk]) for c in criteria if c.pk in values),
         )
@@ -146,9 +119,9 @@ class ScoreView(_OwnAssignmentMixin, TemplateView):
         form = ScoreForm(request.POST, criteria=criteria, final=final)
         if form.is_valid():
             try:
-                experts.save_score(assignment, request.user, form.values(), form.cleaned_data["recommendation"],
+                services.save_score(assignment, request.user, form.values(), form.cleaned_data["recommendation"],
                                    form.cleaned_data["comment"], final=final)
-            except experts.ExpertReviewError as exc:
+            except services.ExpertReviewError as exc:
                 form.add_error(None, str(exc))
             else:
                 if final:
@@ -179,12 +152,7 @@ class IndexView(_NationalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        in_review = Q(applications__state=ApplicationState.EXPERT_REVIEW)
-        ctx["calls"] = Call.objects.annotate(
-            in_review=Count("applications", filter=in_review, distinct=True),
-            panel_size=Count("panel", distinct=True),
-            criteria_count=Count("criteria", distinct=True),
-        ).order_by("-opens_on")
+        ctx["calls"] = queries.calls_overview()
         return ctx
 
 
@@ -196,9 +164,7 @@ class ExpertListView(_NationalMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return (ExpertProfile.objects.select_related("user", "user__organisation", "home_province")
-                .annotate(live=Count("user__assignments", filter=Q(user__assignments__status__in=experts.ACTIVE)))
-                .order_by("home_province__code", "user__display_name"))
+        return queries.expert_profiles()
 
 
 class PanelView(_NationalMixin, TemplateView):
@@ -216,14 +182,11 @@ class PanelView(_NationalMixin, TemplateView):
         call = self.get_call()
         form = PanelForm(request.POST)
         if form.is_valid():
-            chosen = set(form.cleaned_data["experts"])
-            busy = ExpertAssignment.objects.filter(application__call=call, status__in=experts.ACTIVE).exclude(
-                expert__in=chosen).select_related("expert")
-            if busy.exists():
-                names = "、".join(sorted({str(a.expert) for a in busy}))
-                form.add_error("experts", _("以下专家仍有评审任务,请先撤回任务再移出专家组:%(names)s") % {"names": names})
+            try:
+                services.set_panel(call, form.cleaned_data["experts"])
+            except services.ExpertReviewError as exc:
+                form.add_error("experts", exc.field_errors.get("experts", exc.message))
             else:
-                experts.set_panel(call, chosen)
                 messages.success(request, _("评审专家组已保存。"))
                 return redirect("experts:panel", call_pk=call.pk)
         return self.render_to_response(self.get_context_data(form=form))
@@ -235,32 +198,26 @@ class RubricView(_NationalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         call = self.get_call()
-        experts.ensure_rubric(call)
+        services.ensure_rubric(call)
         ctx["call"] = call
-        ctx["locked"] = experts.rubric_locked(call)
-        ctx["criteria"] = Criterion.objects.filter(call=call)
-        ctx["max_total"] = experts.max_total(ctx["criteria"])
-        ctx["formset"] = kwargs.get("formset") or CriterionFormSet(queryset=Criterion.objects.filter(call=call))
+        ctx["locked"] = queries.rubric_locked(call)
+        ctx["criteria"] = queries.criteria(call)
+        ctx["max_total"] = services.max_total(ctx["criteria"])
+        ctx["formset"] = kwargs.get("formset") or CriterionFormSet(queryset=queries.criteria(call))
         return ctx
 
     def post(self, request, *args, **kwargs):
         call = self.get_call()
-        if experts.rubric_locked(call):
+        if queries.rubric_locked(call):
             messages.error(request, _("已有专家评分,评分标准不能再修改。"))
             return redirect("experts:rubric", call_pk=call.pk)
-        formset = CriterionFormSet(request.POST, queryset=Criterion.objects.filter(call=call))
+        formset = CriterionFormSet(request.POST, queryset=queries.criteria(call))
         if formset.is_valid():
-            kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
-            kept = [f for f in kept if not (formset.can_delete and formset._should_delete_form(f))]
-            if not kept:
-                formset._non_form_errors = formset.error_class([_("评分标准至少需要一个评分项。")])
+            try:
+                services.save_rubric(call, formset)
+            except services.ExpertReviewError as exc:
+                formset._non_form_errors = formset.error_class([exc.message])
             else:
-                instances = formset.save(commit=False)
-                for obj in formset.deleted_objects:
-                    obj.delete()
-                for obj in instances:
-                    obj.call = call
-                    obj.save()
                 messages.success(request, _("评分标准已保存。"))
                 return redirect("experts:rubric", call_pk=call.pk)
         return self.render_to_response(self.get_context_data(formset=formset))
@@ -274,18 +231,11 @@ class AssignmentsView(_NationalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         call = self.get_call()
-        applications = list(call.applications.filter(state=ApplicationState.EXPERT_REVIEW)
-                            .select_related("applicant", "province").order_by("pk"))
-        rows = {a.pk: [] for a in applications}
-        for a in (ExpertAssignment.objects.filter(application__in=applications)
-                  .select_related("expert", "expert__organisation", "expert__expert_profile__home_province", "score")
-                  .order_by("pk")):
-            rows[a.application_id].append(a)
-        panel = list(experts.panel_experts(call))
-        load = experts.loads(call)
+        panel = list(queries.panel_experts(call))
+        load = queries.loads(call)
         ctx.update(
             call=call,
-            rows=[(a, rows[a.pk], sum(1 for x in rows[a.pk] if x.status in experts.ACTIVE)) for a in applications],
+            rows=queries.assignment_rows(call),
             panel=[(e, load.get(e.pk, 0)) for e in panel],
             auto_form=kwargs.get("auto_form") or AutoAssignForm(initial={
                 "per_application": call.experts_per_application,
@@ -303,7 +253,7 @@ class AssignmentsView(_NationalMixin, TemplateView):
             form = AutoAssignForm(request.POST)
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(auto_form=form))
-            result = experts.auto_assign(call, form.cleaned_data["per_application"], by=request.user,
+            result = services.auto_assign(call, form.cleaned_data["per_application"], by=request.user,
                                          deadline=form.cleaned_data["deadline"])
             messages.success(request, _("已自动分配 %(n)s 项评审任务。") % {"n": len(result.created)})
             for app, missing in result.shortages.items():
@@ -314,22 +264,21 @@ class AssignmentsView(_NationalMixin, TemplateView):
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(manual_form=form))
             try:
-                experts.assign(form.cleaned_data["application"], form.cleaned_data["expert"], by=request.user)
-            except experts.ExpertReviewError as exc:
+                services.assign(form.cleaned_data["application"], form.cleaned_data["expert"], by=request.user)
+            except services.ExpertReviewError as exc:
                 form.add_error("expert", str(exc))
                 return self.render_to_response(self.get_context_data(manual_form=form))
             messages.success(request, _("已分配。"))
         elif action == "withdraw":
             raw = request.POST.get("assignment") or ""
-            assignment = (ExpertAssignment.objects.filter(pk=int(raw), application__call=call).first()
-                          if raw.isdigit() else None)
+            assignment = queries.call_assignment(call, int(raw)) if raw.isdigit() else None
             if assignment is None:
                 messages.error(request, _("请选择要撤回的任务。"))
             else:
                 try:
-                    experts.withdraw(assignment, request.user)
+                    services.withdraw(assignment, request.user)
                     messages.success(request, _("已撤回。"))
-                except experts.ExpertReviewError as exc:
+                except services.ExpertReviewError as exc:
                     messages.error(request, str(exc))
         return redirect("experts:assignments", call_pk=call.pk)
 
@@ -341,39 +290,38 @@ class ApplicationScoresView(RolePermissionMixin, TemplateView):
     template_name = "review/experts/application_scores.html"
 
     def get_application(self):
-        qs = applications_for(self.request.user).select_related("call", "province", "applicant")
-        return get_object_or_404(qs, pk=self.kwargs["pk"])
+        return visible_application(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         application = self.get_application()
-        criteria = experts.ensure_rubric(application.call)
+        criteria = services.ensure_rubric(application.call)
         agg = aggregation.aggregate_applications([application], {application.call_id: criteria})[0]
         ctx.update(
-            application=application, criteria=criteria, agg=agg, max_total=experts.max_total(criteria),
+            application=application, criteria=criteria, agg=agg, max_total=services.max_total(criteria),
             criterion_means=[(c, agg.criterion_mean(c)) for c in criteria],
             lines=[(line, [line.values.get(c.pk) for c in criteria]) for line in agg.lines],
             reopen_form=kwargs.get("reopen_form") or ReasonForm(label=_("重新开放理由")),
             reopen_target=kwargs.get("reopen_target"),
-            reopenings=(ScoreReopening.objects.filter(score__assignment__application=application)
-                        .select_related("reopened_by", "score__assignment__expert").order_by("-reopened_at")),
-            pending=(ExpertAssignment.objects.filter(application=application, status=AssignmentStatus.ASSIGNED)
-                     .select_related("expert")),
+            reopenings=queries.reopenings(application),
+            pending=queries.pending_assignments(application),
         )
         return ctx
 
     def post(self, request, *args, **kwargs):
         application = self.get_application()
         raw = request.POST.get("score") or ""
-        score = get_object_or_404(Score, pk=int(raw), assignment__application=application) if raw.isdigit() else None
+        score = queries.application_score(application, int(raw)) if raw.isdigit() else None
+        if raw.isdigit() and score is None:
+            raise Http404
         form = ReasonForm(request.POST, label=_("重新开放理由"))
         if score is None:
             messages.error(request, _("请选择要重新开放的评分。"))
             return redirect("experts:application_scores", pk=application.pk)
         if form.is_valid():
             try:
-                experts.reopen_score(score, request.user, form.cleaned_data["reason"])
-            except experts.ExpertReviewError as exc:
+                services.reopen_score(score, request.user, form.cleaned_data["reason"])
+            except services.ExpertReviewError as exc:
                 form.add_error("reason", str(exc))
             else:
                 messages.success(request, _("评分已重新开放,专家可修改后再次提交。"))
@@ -388,7 +336,7 @@ class RankingView(_NationalMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         call = self.get_call()
         ctx.update(call=call, ranking=aggregation.ranking(call), stage_closed=aggregation.stage_closed(call),
-                   max_total=experts.max_total(experts.ensure_rubric(call)))
+                   max_total=services.max_total(services.ensure_rubric(call)))
         return ctx
 
 
@@ -396,8 +344,6 @@ class SummaryXlsxView(_NationalMixin, TemplateView):
     """专家评分汇总表 as XLSX (small; built in the request)."""
 
     def get(self, request, *args, **kwargs):
-        from .exports import summary_xlsx
-
         call = self.get_call()
         content = summary_xlsx(call)
         response = HttpResponse(

@@ -1,8 +1,7 @@
-"""Expert review (方案论证, guide 四(四)3): panel, rubric, conflict-aware assignment, scoring.
-
-Views, the demo and tests call these functions; they raise ExpertReviewError with a message for
-the user when something is refused. Scores are blind: nothing here hands one expert's score or
-name to another expert.
+"""Changes of the expert review (方案论证, guide 四(四)3): panel, rubric, conflict-aware assignment,
+scoring. Pages, the admin, the demo and tests call these functions; each checks its rule and raises
+ExpertReviewError (a workflow.errors.Refused) with a message for the user when it refuses. Scores
+are blind: nothing here hands one expert's score or name to another expert.
 """
 
 from __future__ import annotations
@@ -10,22 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.enums import Role
 from applications.enums import ApplicationState
-from applications.models import Application
+from applications.models import Application, Call
+from workflow.errors import Refused
 
-from .enums import AssignmentStatus, Recommendation
-from .models import Criterion, ExpertAssignment, PanelMembership, Score, ScoreItem, ScoreReopening
-
-# An assignment "counts" (towards load and towards the application's experts) while it is live.
-ACTIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
+from .. import notices
+from ..enums import AssignmentStatus, Recommendation
+from ..models import Criterion, ExpertAssignment, PanelMembership, Score, ScoreItem, ScoreReopening
+from .queries import ACTIVE, busy_experts, loads, panel_experts, rubric_locked
 
 # The guide's four qualities of an approvable zone (四(四)4), each out of 25, equal weight.
 DEFAULT_CRITERIA = (
@@ -37,7 +32,7 @@ DEFAULT_CRITERIA = (
 DEFAULT_MAX_SCORE = Decimal("25")
 
 
-class ExpertReviewError(Exception):
+class ExpertReviewError(Refused):
     """Refused; the message is for the user."""
 
 
@@ -58,30 +53,47 @@ def ensure_rubric(call) -> list[Criterion]:
     return sorted(criteria, key=lambda c: (c.position, c.pk))
 
 
-def rubric_locked(call) -> bool:
-    """Criteria are fixed once any expert has put a value against them."""
-    return ScoreItem.objects.filter(criterion__call=call).exists()
-
-
 def max_total(criteria) -> Decimal:
     return sum((c.weight * c.max_score for c in criteria), Decimal("0"))
 
 
-def panel_experts(call):
-    """Users on the call's panel with an active expert profile."""
-    User = get_user_model()
-    return (User.objects.filter(panels__call=call, role=Role.EXPERT, is_active=True, expert_profile__active=True)
-            .select_related("organisation", "expert_profile", "expert_profile__home_province").order_by("pk"))
-
-
 def set_panel(call, experts) -> None:
+    """The call's panel becomes exactly `experts`. An expert with live assignments in the call stays
+    until those are withdrawn."""
     experts = list(experts)
     keep = {e.pk for e in experts}
     with transaction.atomic():
+        busy = busy_experts(call, keep)
+        if busy.exists():
+            names = "、".join(sorted({str(a.expert) for a in busy}))
+            message = gettext("以下专家仍有评审任务,请先撤回任务再移出专家组:%(names)s") % {"names": names}
+            raise ExpertReviewError(message, {"experts": message})
         PanelMembership.objects.filter(call=call).exclude(expert_id__in=keep).delete()
         existing = set(PanelMembership.objects.filter(call=call).values_list("expert_id", flat=True))
         PanelMembership.objects.bulk_create(
             [PanelMembership(call=call, expert=e) for e in experts if e.pk not in existing])
+
+
+def save_rubric(call, formset) -> list[Criterion]:
+    """Save a validated formset of the call's criteria (review.experts.forms.CriterionFormSet).
+
+    Refused once scoring started (the rubric is fixed from the first expert's value on) and when no
+    criterion would be left.
+    """
+    with transaction.atomic():
+        Call.objects.select_for_update().only("pk").get(pk=call.pk)
+        if rubric_locked(call):
+            raise ExpertReviewError(gettext("已有专家评分,评分标准不能再修改。"))
+        kept = [f for f in formset.forms if (f.has_changed() or f.instance.pk) and f not in formset.deleted_forms]
+        if not kept:
+            raise ExpertReviewError(gettext("评分标准至少需要一个评分项。"))
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            obj.call = call
+            obj.save()
+    return list(Criterion.objects.filter(call=call))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,23 +117,6 @@ def is_conflicted(expert, application) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Assignment
-
-
-def loads(call) -> dict[int, int]:
-    """Live assignments per panel expert in this call (0 for those with none)."""
-    counts = dict(
-        ExpertAssignment.objects.filter(application__call=call, status__in=ACTIVE)
-        .values_list("expert_id").annotate(n=Count("pk")).values_list("expert_id", "n")
-    )
-    return {e.pk: counts.get(e.pk, 0) for e in panel_experts(call)}
-
-
-def _notify_assigned(assignments):
-    from notifications.domain import notify
-
-    for a in assignments:
-        notify([a.expert], gettext("新的评审任务:%(zone)s") % {"zone": a.application},
-               gettext("请在评审截止时间前完成建设方案评分。"), reverse("experts:assignment", args=[a.pk]))
 
 
 def _create_assignment(application, expert, by, deadline):
@@ -152,7 +147,7 @@ def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
         if reasons:
             raise ExpertReviewError(gettext("存在利益冲突,不能分配:") + "".join(reasons))
         assignment = _create_assignment(application, expert, by, deadline or application.call.expert_deadline)
-    transaction.on_commit(lambda: _notify_assigned([assignment]))
+    transaction.on_commit(lambda: notices.assignments_made([assignment]))
     return assignment
 
 
@@ -213,7 +208,7 @@ def auto_assign(call, per_application=None, by=None, deadline=None) -> AutoAssig
             if live[app.pk] < per_application:
                 result.shortages[app] = per_application - live[app.pk]
     created = list(result.created)
-    transaction.on_commit(lambda: _notify_assigned(created))
+    transaction.on_commit(lambda: notices.assignments_made(created))
     return result
 
 
@@ -282,18 +277,9 @@ def declare_conflict(assignment, expert, reason: str):
 
 
 def _after_conflict(application, replacement):
-    from notifications.domain import notify
-
-    User = get_user_model()
-    staff = list(User.objects.filter(role=Role.NATIONAL, is_active=True))
     if replacement is not None:
-        body = gettext("一位专家申明回避,已自动分配替补专家。")
-        transaction.on_commit(lambda: _notify_assigned([replacement]))
-    else:
-        body = gettext("一位专家申明回避,专家组中已无可替补的专家,请补充分配。")
-    url = reverse("experts:assignments", args=[application.call_id])
-    transaction.on_commit(lambda: notify(staff, gettext("专家回避:%(zone)s") % {"zone": application}, body, url,
-                                         application))
+        transaction.on_commit(lambda: notices.assignments_made([replacement]))
+    transaction.on_commit(lambda: notices.conflict_declared(application, replaced=replacement is not None))
 
 
 def withdraw(assignment, by) -> None:
@@ -327,10 +313,17 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
             pk=assignment.pk, expert=expert)
         if locked.status not in ACTIVE:
             raise ExpertReviewError(gettext("该评审任务已撤回或已申明回避。"))
+        application, call = locked.application, locked.application.call
+        if application.state != ApplicationState.EXPERT_REVIEW:
+            raise ExpertReviewError(gettext("专家论证已结束,不能再评分。"))
+        deadline = locked.deadline or call.expert_deadline
+        if deadline is not None and timezone.now() > deadline:
+            raise ExpertReviewError(gettext("评审截止时间(%(deadline)s)已过,不能再评分;如有问题请联系国家局工作人员。")
+                                    % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
         score = Score.objects.filter(assignment=locked).first()
         if score is not None and score.locked:
             raise ExpertReviewError(gettext("评分已提交并锁定,不能修改。"))
-        criteria = ensure_rubric(locked.application.call)
+        criteria = ensure_rubric(call)
         problems = []
         for c in criteria:
             value = values.get(c.pk)
@@ -359,6 +352,9 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
                 ScoreItem.objects.filter(score=score, criterion=c).delete()
             else:
                 ScoreItem.objects.update_or_create(score=score, criterion=c, defaults={"value": value})
+        if any(values.get(c.pk) is not None for c in criteria):
+            # From the first value on, the rubric and the minimum number of scores are fixed.
+            Call.objects.filter(pk=call.pk, scoring_started_at__isnull=True).update(scoring_started_at=timezone.now())
         if final:
             locked.status = AssignmentStatus.SUBMITTED
             locked.save(update_fields=["status"])
@@ -382,62 +378,3 @@ def reopen_score(score, by, reason: str) -> ScoreReopening:
         ExpertAssignment.objects.filter(pk=locked.assignment_id).update(status=AssignmentStatus.ASSIGNED)
         reopening = ScoreReopening.objects.create(score=locked, reason=reason, reopened_by=by)
     return reopening
-
-
-# ---------------------------------------------------------------------------------------------
-# Demo helper (also used by the pipeline demo to reach 批复)
-
-DEMO_PATTERNS = (
-    ((22, 21, 20, 23), Recommendation.APPROVE),
-    ((20, 19, 21, 18), Recommendation.APPROVE),
-    ((18, 20, 17, 19), Recommendation.APPROVE_AFTER_REVISION),
-    ((23, 22, 22, 21), Recommendation.APPROVE),
-    ((17, 18, 16, 17), Recommendation.APPROVE_AFTER_REVISION),
-)
-
-
-def score_application_for_demo(application, n: int) -> int:
-    """Make sure the application has at least n submitted scores; returns how many it has.
-
-    Puts the demo experts (or the existing panel) on the call's panel, assigns non-conflicted
-    experts as needed and submits deterministic scores. Idempotent.
-    """
-    call = application.call
-    criteria = ensure_rubric(call)
-    if not PanelMembership.objects.filter(call=call).exists():
-        User = get_user_model()
-        set_panel(call, User.objects.filter(role=Role.EXPERT, expert_profile__active=True))
-    submitted = ExpertAssignment.objects.filter(application=application, status=AssignmentStatus.SUBMITTED).count()
-    if submitted >= n:
-        return submitted
-    open_assignments = list(
-        ExpertAssignment.objects.filter(application=application, status=AssignmentStatus.ASSIGNED)
-        .select_related("expert").order_by("pk"))
-    while len(open_assignments) < n - submitted:
-        # Least loaded, ties to the last-made experts, so the first demo expert stays free for
-        # the applications still in review (where the demo `expert` account has work to do).
-        taken = set(ExpertAssignment.objects.filter(application=application).values_list("expert_id", flat=True))
-        load = loads(call)
-        options = sorted((e for e in panel_experts(call) if e.pk not in taken and not is_conflicted(e, application)),
-                         key=lambda e: (load[e.pk], -e.pk))
-        if not options:
-            break
-        open_assignments.append(assign(application, options[0]))
-    for i, assignment in enumerate(open_assignments[: n - submitted]):
-        values, recommendation = DEMO_PATTERNS[(application.pk + i) % len(DEMO_PATTERNS)]
-        record_opened(assignment)
-        save_score(
-            assignment, assignment.expert,
-            {c.pk: min(Decimal(values[j % len(values)]), c.max_score) for j, c in enumerate(criteria)},
-            recommendation, "建设方案目标明确,任务分解较为具体;建议进一步细化年度考核指标。", final=True)
-        submitted += 1
-    return submitted
-
-
-def assignments_for_expert(expert):
-    """The expert's own live assignments (never anyone else's)."""
-    return (ExpertAssignment.objects.filter(expert=expert, status__in=ACTIVE)
-            .select_related("application", "application__call", "application__province", "application__applicant",
-                            "score")
-            .order_by("deadline", "pk"))
-

@@ -9,7 +9,7 @@ DEMO_STEPS = [
     "applications.demo.seed_call",
     "applications.demo.seed_applications",
     "review.demo.seed_pipeline",
-    "review.demo_experts.seed_expert_review",
+    "review.experts.demo.seed_expert_review",
     "documents.demo.seed_documents",
 ]
 

@@ -16,8 +16,11 @@ from decimal import Decimal, localcontext
 
 from django.db.models import Prefetch
 
-from .enums import AssignmentStatus, Recommendation
-from .models import ExpertAssignment, Score, ScoreItem
+from applications.enums import ApplicationState as S
+
+from ..enums import AssignmentStatus, Recommendation
+from ..models import Criterion, ExpertAssignment, Score, ScoreItem
+from .queries import reviewed_applications
 
 TRIM_FROM = 5  # the highest and lowest totals are dropped from this many scores up
 CENT = Decimal("0.01")
@@ -155,8 +158,6 @@ class ApplicationAggregate:
 
 def aggregate_applications(applications, criteria_by_call=None) -> list[ApplicationAggregate]:
     """Aggregates for the given applications in a fixed number of queries."""
-    from .models import Criterion
-
     applications = list(applications)
     if criteria_by_call is None:
         criteria_by_call = {}
@@ -188,16 +189,6 @@ def aggregate_application(application) -> ApplicationAggregate:
     return aggregate_applications([application])[0]
 
 
-def reviewed_applications(call):
-    """The call's applications that are or were in expert review."""
-    from applications.enums import ApplicationState as S
-    from applications.models import Application
-
-    return (Application.objects.filter(call=call)
-            .filter(state__in=[S.EXPERT_REVIEW, S.APPROVED, S.NOT_APPROVED])
-            .select_related("call", "province", "applicant").order_by("pk"))
-
-
 def ranking(call) -> list[ApplicationAggregate]:
     """The call's reviewed applications by trimmed mean, highest first; unscored ones last."""
     aggregates = aggregate_applications(reviewed_applications(call))
@@ -206,8 +197,6 @@ def ranking(call) -> list[ApplicationAggregate]:
 
 def stage_closed(call) -> bool:
     """Expert review closes when every application in 专家论证 has its minimum of submitted scores."""
-    from applications.enums import ApplicationState as S
-
     pending = [g for g in aggregate_applications(reviewed_applications(call).filter(state=S.EXPERT_REVIEW))
                if not g.complete]
     return not pending

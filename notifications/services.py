@@ -1,0 +1,50 @@
+"""The one door for telling people something: `notify()` writes inbox rows and queues the e-mail.
+
+Callers compose their own message (what happened, to whom, where to look); this app knows nothing
+of the pipeline that calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+from .tasks import email_notifications
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str = ""
+
+
+def notify(recipients, message: Message, url: str = "", about=None) -> list[Notification]:
+    """One inbox row per recipient, each e-mailed after the transaction commits. `about` is the
+    object the message concerns (an application, later a zone), kept for reference."""
+    about_type = ContentType.objects.get_for_model(about) if about is not None else None
+    rows = Notification.objects.bulk_create([
+        Notification(recipient=user, subject=str(message.subject)[:200], body=str(message.body), url=url,
+                     about_type=about_type, about_id=about.pk if about is not None else None)
+        for user in recipients
+    ])
+    ids = [n.pk for n in rows if n.recipient.email]
+    if ids:
+        transaction.on_commit(lambda: email_notifications.delay(ids))
+    return rows
+
+
+def mark_read(user, pk) -> Notification:
+    """The user's own notification, marked read; DoesNotExist for anyone else's."""
+    note = Notification.objects.get(pk=pk, recipient=user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
+
+
+def mark_all_read(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

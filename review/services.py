@@ -1,0 +1,39 @@
+"""Changes of the review pipeline other than state changes (those are review.transitions.perform):
+the national formal-review checklist and the province's ranking. Each checks its rule and raises a
+workflow.errors.Refused subclass with the user's message."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import ApplicationState as S
+from applications.models import Application
+from workflow.errors import Refused
+
+from .guards import FORMAL_CHECKLIST
+from .models import FormalReview
+from .ranking import RankingError, set_ranking
+
+__all__ = ["FormalReviewError", "RankingError", "save_formal_review", "set_ranking"]
+
+
+class FormalReviewError(Refused):
+    pass
+
+
+def save_formal_review(application, user, checklist: dict, notes: str) -> FormalReview:
+    """The national office's 材料审核 checklist of the application's current version; only while the
+    application is in formal review, and only by a user who may review it nationally."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if not user.has_perm("portal.review_nationally", locked):
+            raise FormalReviewError(_("您无权处理该申报。"))
+        if locked.state != S.NATIONAL_REVIEW:
+            raise FormalReviewError(_("只有处于“国家局材料审核”状态的申报可以填写审核清单。"))
+        values = {key: bool(checklist.get(key)) for key, _label in FORMAL_CHECKLIST}
+        review, _created = FormalReview.objects.update_or_create(
+            application=locked, version=locked.current_version,
+            defaults={"checklist": values, "notes": (notes or "").strip(), "reviewer": user},
+        )
+    return review
