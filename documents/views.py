@@ -97,7 +97,7 @@ def download(request, pk):
     document = visible_document(request.user, pk)
     if document.status != DocumentStatus.READY or not document.file:
         raise Http404
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
                             filename=document.filename)
     response["Cache-Control"] = "private, no-store"
     return response
