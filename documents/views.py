@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scoping import applications_for
 from applications.models import Call
 
-from . import rendering
+from . import services
 from .enums import DocumentKind, DocumentStatus
 from .models import Document
+from .sources import APPLICATION_KINDS, Unavailable
 
 # The score summary names experts and shows each criterion per expert: national staff only.
 SCORE_SUMMARY_PERM = "portal.see_expert_identities"
@@ -43,7 +44,7 @@ def visible_document(user, pk) -> Document:
 @require_GET
 def application_documents(request, pk):
     application = _application(request.user, pk)
-    rows = rendering.overview(application)
+    rows = services.overview(application)
     return render(request, "documents/list.html", {"application": application, "rows": rows})
 
 
@@ -51,11 +52,11 @@ def application_documents(request, pk):
 @require_POST
 def request_application_document(request, pk, kind):
     application = _application(request.user, pk)
-    if kind not in rendering.APPLICATION_KINDS:
+    if kind not in APPLICATION_KINDS:
         raise Http404
     try:
-        document = rendering.request_document(kind, application=application, user=request.user)
-    except rendering.Unavailable as exc:
+        document = services.request_document(kind, application=application, user=request.user)
+    except Unavailable as exc:
         messages.error(request, str(exc))
         return redirect("documents:list", pk=application.pk)
     if request.htmx:
@@ -68,7 +69,7 @@ def request_application_document(request, pk, kind):
 @require_GET
 def score_summary(request, pk):
     call = _call_for_summary(request.user, pk)
-    document = rendering.current(DocumentKind.SCORE_SUMMARY, call=call)
+    document = services.current(DocumentKind.SCORE_SUMMARY, call=call)
     return render(request, "documents/score_summary_page.html", {"call": call, "document": document})
 
 
@@ -77,8 +78,8 @@ def score_summary(request, pk):
 def request_score_summary(request, pk):
     call = _call_for_summary(request.user, pk)
     try:
-        document = rendering.request_document(DocumentKind.SCORE_SUMMARY, call=call, user=request.user)
-    except rendering.Unavailable as exc:
+        document = services.request_document(DocumentKind.SCORE_SUMMARY, call=call, user=request.user)
+    except Unavailable as exc:
         messages.error(request, str(exc))
     else:
         messages.info(request, _queued_message(document))
