@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import applications_for
@@ -105,8 +106,6 @@ def download(request, pk):
 
 
 def _queued_message(document):
-    from django.utils.translation import gettext as _
-
     if document.status == DocumentStatus.READY:
         return _("内容未变化,沿用已生成的文书(第%(version)s版)。") % {"version": document.version}
     return _("已提交生成请求,请稍候。")
