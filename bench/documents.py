@@ -92,20 +92,22 @@ def main():
     call_command("migrate", verbosity=0)
     from django.utils.translation import override
 
-    from documents import rendering
+    from documents.contexts import context_for
+    from documents.engine import page_count, render_pdf
     from documents.enums import DocumentKind as K
     from documents.models import Document
+    from documents.sources import source_application_form
     from documents.tasks import render_document
 
     app = realistic_application()
-    data = rendering.source_application_form(app)
-    context = rendering.context_for(K.APPLICATION_FORM, data, app)
+    data = source_application_form(app)
+    context = context_for(K.APPLICATION_FORM, data, app)
 
     def once():
         started, cpu = time.perf_counter(), time.process_time()
         with override("zh-hans"):
-            pdf = rendering.render_pdf("documents/application_form.html", context)
-        return time.perf_counter() - started, time.process_time() - cpu, rendering._pages(pdf)
+            pdf = render_pdf("documents/application_form.html", context)
+        return time.perf_counter() - started, time.process_time() - cpu, page_count(pdf)
 
     cold, cold_cpu, pages = once()
     warm = [once() for _ in range(5)]

@@ -9,18 +9,20 @@ import sys
 from applications.enums import ApplicationState
 from applications.models import Application
 
-from . import rendering
 from .enums import DocumentKind as K
 from .enums import DocumentStatus as St
+from .production import render
+from .services import request_document
+from .sources import APPLICATION_KINDS, Unavailable
 
 
 def _ensure(kind, **subject):
     try:
-        document = rendering.request_document(kind, **subject)
-    except rendering.Unavailable as exc:
+        document = request_document(kind, **subject)
+    except Unavailable as exc:
         return None, str(exc)
     if document.status != St.READY:
-        document = rendering.render(document.pk)
+        document = render(document.pk)
     return document, document.error
 
 
@@ -34,7 +36,7 @@ def seed_documents(stdout=None):
         return
     calls = {}
     for application in approved:
-        for kind in rendering.APPLICATION_KINDS:
+        for kind in APPLICATION_KINDS:
             document, problem = _ensure(kind, application=application)
             if document is None or document.status != St.READY:
                 out.write(f"documents: {application} {kind} not ready: {problem}\n")

@@ -16,3 +16,18 @@ class DocumentStatus(models.TextChoices):
     RENDERING = "rendering", _("正在生成")
     READY = "ready", _("已生成")
     FAILED = "failed", _("生成失败")
+
+
+class DocumentFormat(models.TextChoices):
+    """A document's file format; the value is also its file extension."""
+
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "XLSX"
+    CSV = "csv", "CSV"
+
+
+CONTENT_TYPES = {
+    DocumentFormat.PDF: "application/pdf",
+    DocumentFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    DocumentFormat.CSV: "text/csv; charset=utf-8",
+}

@@ -1,5 +1,5 @@
-"""Generated PDF documents. One row per rendering; the newest row of a (kind, subject) is current,
-older rows and their files stay readable."""
+"""Generated documents (PDF today; XLSX and CSV exports can take the same path). One row per rendering;
+the newest row of a (kind, subject) is current, older rows and their files stay readable."""
 
 import secrets
 
@@ -10,16 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call
 
-from .enums import DocumentKind, DocumentStatus
+from .enums import CONTENT_TYPES, DocumentFormat, DocumentKind, DocumentStatus
 
 
 def document_path(instance, filename):
-    """An unguessable name; files are streamed only after a permission check."""
-    return f"documents/{timezone.now():%Y/%m}/{secrets.token_urlsafe(24)}.pdf"
+    """An unguessable name with the extension of the document's format; files are streamed only after a
+    permission check."""
+    return f"documents/{timezone.now():%Y/%m}/{secrets.token_urlsafe(24)}.{instance.extension}"
 
 
 class Document(models.Model):
     kind = models.CharField(_("文书类型"), max_length=32, choices=DocumentKind.choices)
+    format = models.CharField(_("文件格式"), max_length=8, choices=DocumentFormat.choices,
+                              default=DocumentFormat.PDF)
     application = models.ForeignKey(
         Application, verbose_name=_("申报"), null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
     )
@@ -66,6 +69,14 @@ class Document(models.Model):
         return self.status in {DocumentStatus.QUEUED, DocumentStatus.RENDERING}
 
     @property
+    def extension(self):
+        return DocumentFormat(self.format).value
+
+    @property
+    def content_type(self):
+        return CONTENT_TYPES[self.format]
+
+    @property
     def filename(self):
         subject = self.application.zone_name if self.application_id and self.application.zone_name else ""
-        return f"{subject}{self.get_kind_display()}-v{self.version}.pdf"
+        return f"{subject}{self.get_kind_display()}-v{self.version}.{self.extension}"

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from applications.models import Application, ApplicationVersion, Evidence, FundingCommitment, LocalPolicy, PlanYear
 from review.models import Approval, ProvincialReview, Score, ScoreItem
 
-from .rendering import mark_stale
+from .services import mark_stale
 
 
 def _application(sender, instance, **kwargs):

@@ -1,4 +1,4 @@
-"""Thin Celery wrappers around documents.rendering."""
+"""Thin Celery wrappers around documents.production (queued by documents.services)."""
 
 import logging
 
@@ -6,7 +6,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
-from . import rendering
+from . import production
+from .models import Document
 
 logger = logging.getLogger(__name__)
 
@@ -18,16 +19,16 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
              retry_backoff_max=60, retry_jitter=True, max_retries=5)
 def render_document(self, document_id: int):
     try:
-        document = rendering.render(document_id)
+        document = production.render(document_id)
     except TRANSIENT as exc:
         if self.request.retries >= self.max_retries:
-            rendering.fail(document_id, _("多次尝试后仍无法生成:%(error)s") % {"error": exc})
+            production.fail(document_id, _("多次尝试后仍无法生成:%(error)s") % {"error": exc})
         raise
-    except rendering.Document.DoesNotExist:
+    except Document.DoesNotExist:
         return None
     except Exception as exc:  # keep the reason on the page instead of a silent stuck "rendering"
         logger.exception("rendering document %s failed", document_id)
-        rendering.fail(document_id, _("生成时发生内部错误(%(kind)s),请稍后重试或联系管理员。") % {
+        production.fail(document_id, _("生成时发生内部错误(%(kind)s),请稍后重试或联系管理员。") % {
             "kind": type(exc).__name__})
         return None
     return document.status

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.models import Call
 
-from . import rendering
+from . import services
 from .enums import DocumentKind, DocumentStatus
 from .models import Document
+from .sources import APPLICATION_KINDS, Unavailable
 
 # The score summary names experts and shows each criterion per expert: national staff only.
 SCORE_SUMMARY_PERM = "portal.see_expert_identities"
@@ -43,7 +45,7 @@ def visible_document(user, pk) -> Document:
 @require_GET
 def application_documents(request, pk):
     application = _application(request.user, pk)
-    rows = rendering.overview(application)
+    rows = services.overview(application)
     return render(request, "documents/list.html", {"application": application, "rows": rows})
 
 
@@ -51,11 +53,11 @@ def application_documents(request, pk):
 @require_POST
 def request_application_document(request, pk, kind):
     application = _application(request.user, pk)
-    if kind not in rendering.APPLICATION_KINDS:
+    if kind not in APPLICATION_KINDS:
         raise Http404
     try:
-        document = rendering.request_document(kind, application=application, user=request.user)
-    except rendering.Unavailable as exc:
+        document = services.request_document(kind, application=application, user=request.user)
+    except Unavailable as exc:
         messages.error(request, str(exc))
         return redirect("documents:list", pk=application.pk)
     if request.htmx:
@@ -68,7 +70,7 @@ def request_application_document(request, pk, kind):
 @require_GET
 def score_summary(request, pk):
     call = _call_for_summary(request.user, pk)
-    document = rendering.current(DocumentKind.SCORE_SUMMARY, call=call)
+    document = services.current(DocumentKind.SCORE_SUMMARY, call=call)
     return render(request, "documents/score_summary_page.html", {"call": call, "document": document})
 
 
@@ -77,8 +79,8 @@ def score_summary(request, pk):
 def request_score_summary(request, pk):
     call = _call_for_summary(request.user, pk)
     try:
-        document = rendering.request_document(DocumentKind.SCORE_SUMMARY, call=call, user=request.user)
-    except rendering.Unavailable as exc:
+        document = services.request_document(DocumentKind.SCORE_SUMMARY, call=call, user=request.user)
+    except Unavailable as exc:
         messages.error(request, str(exc))
     else:
         messages.info(request, _queued_message(document))
@@ -97,15 +99,13 @@ def download(request, pk):
     document = visible_document(request.user, pk)
     if document.status != DocumentStatus.READY or not document.file:
         raise Http404
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
                             filename=document.filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 def _queued_message(document):
-    from django.utils.translation import gettext as _
-
     if document.status == DocumentStatus.READY:
         return _("内容未变化,沿用已生成的文书(第%(version)s版)。") % {"version": document.version}
     return _("已提交生成请求,请稍候。")

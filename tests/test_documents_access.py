@@ -7,7 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from documents import rendering
+from documents import production, services, sources
 from documents.enums import DocumentKind as K
 from documents.models import Document
 from tests.documents_helpers import approved_application, recommended_application
@@ -15,8 +15,8 @@ from tests.factories import complete_application
 
 
 def _render_now(kind, **subject):
-    document = rendering.request_document(kind, **subject)
-    return rendering.render(document.pk)
+    document = services.request_document(kind, **subject)
+    return production.render(document.pk)
 
 
 def test_weasyprint_uses_the_fast_harfbuzz_subsetter(caplog):
@@ -50,7 +50,7 @@ def test_other_province_and_outsiders_get_404_on_every_document_url(client, docu
     app, docs = documents_of_approved
     summary = docs[-1]
     app_urls = [("get", reverse("documents:list", args=[app.pk]))]
-    app_urls += [("post", reverse("documents:request", args=[app.pk, kind])) for kind in rendering.APPLICATION_KINDS]
+    app_urls += [("post", reverse("documents:request", args=[app.pk, kind])) for kind in sources.APPLICATION_KINDS]
     for d in docs[:-1]:
         app_urls += [("get", reverse("documents:status", args=[d.pk])), ("get", reverse("documents:download", args=[d.pk]))]
     summary_urls = [("get", reverse("documents:score_summary", args=[app.call_id])),
@@ -84,7 +84,7 @@ def test_changed_content_marks_stale_and_unchanged_content_is_not_rendered_again
     name = first.file.name
 
     # Asking again for unchanged content returns the same rendering.
-    again = rendering.request_document(K.COMMITMENT, application=app)
+    again = services.request_document(K.COMMITMENT, application=app)
     assert (again.pk, again.file.name, again.status) == (first.pk, name, "ready")
 
     # A change elsewhere in the application marks it stale, but the hash says nothing to re-render.
@@ -92,7 +92,7 @@ def test_changed_content_marks_stale_and_unchanged_content_is_not_rendered_again
     app.save()
     first.refresh_from_db()
     assert first.stale
-    same = rendering.request_document(K.COMMITMENT, application=app)
+    same = services.request_document(K.COMMITMENT, application=app)
     assert same.pk == first.pk and not same.stale and Document.objects.filter(kind=K.COMMITMENT).count() == 1
 
     # A change to the letter's content: stale, and a new version is queued and rendered.
@@ -100,9 +100,9 @@ def test_changed_content_marks_stale_and_unchanged_content_is_not_rendered_again
     app.save()
     first.refresh_from_db()
     assert first.stale
-    second = rendering.request_document(K.COMMITMENT, application=app)
+    second = services.request_document(K.COMMITMENT, application=app)
     assert second.pk != first.pk and second.version == 2 and second.status == "queued"
-    second = rendering.render(second.pk)
+    second = production.render(second.pk)
     assert second.status == "ready" and second.file.name != name
     assert default_storage.exists(name), "earlier renderings stay readable"
 
@@ -119,7 +119,7 @@ def test_a_new_review_or_version_marks_the_application_documents_stale(applicant
     form.refresh_from_db()
     assert form.stale
     # The 申报书 is built from the submitted version, which did not change: nothing to render.
-    assert rendering.request_document(K.APPLICATION_FORM, application=app).pk == form.pk
+    assert services.request_document(K.APPLICATION_FORM, application=app).pk == form.pk
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -141,7 +141,7 @@ def test_a_request_only_queues_and_the_page_polls(client, applicant):
     assert 'hx-trigger="every 2s"' in page and "排队中" in page and "<script" not in page.split("<main")[1]
     fragment = client.get(reverse("documents:status", args=[document.pk])).content.decode()
     assert f'hx-get="/documents/{document.pk}/status/"' in fragment
-    rendering.render(document.pk)
+    production.render(document.pk)
     fragment = client.get(reverse("documents:status", args=[document.pk])).content.decode()
     assert "hx-trigger" not in fragment and "下载PDF" in fragment
 
@@ -159,7 +159,7 @@ def test_a_failed_rendering_shows_its_reason_and_can_be_asked_again(client, appl
     client.force_login(applicant)
     fragment = client.get(reverse("documents:status", args=[document.pk])).content.decode()
     assert "生成失败" in fragment and evidence.original_name in fragment
-    again = rendering.request_document(K.DOSSIER, application=app)
+    again = services.request_document(K.DOSSIER, application=app)
     assert again.pk == document.pk and again.status == "queued"
 
 

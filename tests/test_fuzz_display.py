@@ -4,15 +4,19 @@ every PDF as the literal characters, without breaking the rendering."""
 
 import pytest
 from django.db import models
+from django.template.loader import render_to_string
 from django.urls import reverse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from applications.models import Application
 from applications.sections import SECTIONS
-from documents import rendering
+from documents import services
+from documents.contexts import context_for
+from documents.engine import render_pdf
 from documents.enums import DocumentKind as K
 from documents.models import Document
+from documents.sources import SPECS, source_application_form
 from review.experts import services as experts
 from review.guards import FORMAL_CHECKLIST
 from tests.documents_helpers import flat, pdf_text
@@ -148,10 +152,10 @@ def _render_all(application, user, django_capture_on_commit_callbacks):
     documents = {}
     for kind in (K.APPLICATION_FORM, K.COMMITMENT, K.PROVINCIAL_OPINION, K.APPROVAL, K.DOSSIER):
         with django_capture_on_commit_callbacks(execute=True):
-            document = rendering.request_document(kind, application=application, user=user)
+            document = services.request_document(kind, application=application, user=user)
         documents[kind] = Document.objects.get(pk=document.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        summary = rendering.request_document(K.SCORE_SUMMARY, call=application.call, user=user)
+        summary = services.request_document(K.SCORE_SUMMARY, call=application.call, user=user)
     documents[K.SCORE_SUMMARY] = Document.objects.get(pk=summary.pk)
     return documents
 
@@ -190,11 +194,11 @@ def test_pdf_rendering_survives_any_text(applicant, text, django_capture_on_comm
     application.refresh_from_db()
     freeze_version(application, applicant)
     application.refresh_from_db()
-    html = rendering.render_to_string(rendering.SPECS[K.APPLICATION_FORM].template, rendering.context_for(
-        K.APPLICATION_FORM, rendering.source_application_form(application), application))
+    html = render_to_string(SPECS[K.APPLICATION_FORM].template, context_for(
+        K.APPLICATION_FORM, source_application_form(application), application))
     assert_escaped(html, "申报书 HTML")
-    pdf = rendering.render_pdf(rendering.SPECS[K.APPLICATION_FORM].template, rendering.context_for(
-        K.APPLICATION_FORM, rendering.source_application_form(application), application))
+    pdf = render_pdf(SPECS[K.APPLICATION_FORM].template, context_for(
+        K.APPLICATION_FORM, source_application_form(application), application))
     _reader, pages = pdf_text(pdf)
     assert pdf.startswith(b"%PDF") and pages
     # Characters the fonts lack (rare scripts) still garble the text layer; those are reported, not asserted.

@@ -1,0 +1,53 @@
+"""The PDF engine: a Django template rendered to PDF bytes with WeasyPrint, with only in-memory resources
+(never the network or the disk) and without characters no font draws; page counting; `RenderError`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from io import BytesIO
+
+from django.template.loader import render_to_string
+from pypdf import PdfReader
+from weasyprint import HTML
+from weasyprint.urls import URLFetcherResponse
+
+
+class RenderError(Exception):
+    """Rendering failed for a reason the user can act on; the message is shown on the page."""
+
+
+class LocalFetcher:
+    """WeasyPrint resource fetcher: only in-memory evidence images; never the network or the disk."""
+
+    _fail_on_errors = False
+
+    def __init__(self, resources: dict[str, tuple[bytes, str]] | None = None):
+        self.resources = resources or {}
+
+    def __call__(self, url, headers=None):
+        if url in self.resources:
+            body, content_type = self.resources[url]
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        raise ValueError(f"resource not allowed: {url}")
+
+    fetch = __call__
+
+
+# Characters no font draws (controls, private use, unassigned, noncharacters). A single one makes
+# WeasyPrint embed a .notdef glyph, which garbles the text layer of the whole PDF (search, copy,
+# extraction); they mean nothing in an official document, so they are dropped before rendering.
+_UNCOMMON = re.compile("[^\t\n\r\x20-\x7e\u00a0-\u9fff\uac00-\ud7ff\uff00-\uffef]")
+
+
+def _drawable(match):
+    return "" if unicodedata.category(match.group()) in ("Cc", "Co", "Cn", "Cs") else match.group()
+
+
+def render_pdf(template: str, context: dict, resources=None) -> bytes:
+    html = _UNCOMMON.sub(_drawable, render_to_string(template, context))
+    return HTML(string=html, url_fetcher=LocalFetcher(resources)).write_pdf()
+
+
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(BytesIO(pdf)).pages)
