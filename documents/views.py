@@ -1,108 +1,116 @@
 """Document pages. A request never renders a PDF: it queues a task and shows the status, which the
-page polls with htmx. Every lookup goes through accounts.scoping; anything outside it is a 404."""
+page polls with htmx. Applications come through applications.queries and every permission is a
+portal.* rule; a user outside a document's scope gets 404, never a hint that it exists."""
 
-from applications.queries import applications_for
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views import View
 
+from accounts.mixins import RolePermissionMixin
 from applications.models import Call
+from applications.queries import visible_application
 
-from . import services
+from . import queries, services
 from .enums import DocumentKind, DocumentStatus
-from .models import Document
 from .sources import APPLICATION_KINDS, Unavailable
 
-# The score summary names experts and shows each criterion per expert: national staff only.
-SCORE_SUMMARY_PERM = "portal.see_expert_identities"
+
+class _ApplicationDocuments(RolePermissionMixin, View):
+    permission_required = "portal.view_application"
+    not_found_when_denied = True
+
+    def get_permission_object(self):
+        if not hasattr(self, "application"):
+            self.application = visible_application(self.request.user, self.kwargs["pk"])
+        return self.application
 
 
-def _application(user, pk):
-    qs = applications_for(user).select_related("call", "province", "applicant")
-    return get_object_or_404(qs, pk=pk)
+class ApplicationDocumentsView(_ApplicationDocuments):
+    http_method_names = ["get"]
+
+    def get(self, request, pk):
+        rows = services.overview(self.application)
+        return render(request, "documents/list.html", {"application": self.application, "rows": rows})
 
 
-def _call_for_summary(user, pk):
-    if not user.has_perm(SCORE_SUMMARY_PERM):
-        raise Http404
-    return get_object_or_404(Call, pk=pk)
+class RequestApplicationDocumentView(_ApplicationDocuments):
+    http_method_names = ["post"]
 
-
-def visible_document(user, pk) -> Document:
-    document = get_object_or_404(Document.objects.select_related("application", "call"), pk=pk)
-    if document.call_id:
-        if not user.has_perm(SCORE_SUMMARY_PERM):
+    def post(self, request, pk, kind):
+        application = self.application
+        if kind not in APPLICATION_KINDS:
             raise Http404
-    elif not applications_for(user).filter(pk=document.application_id).exists():
-        raise Http404
-    return document
-
-
-@login_required
-@require_GET
-def application_documents(request, pk):
-    application = _application(request.user, pk)
-    rows = services.overview(application)
-    return render(request, "documents/list.html", {"application": application, "rows": rows})
-
-
-@login_required
-@require_POST
-def request_application_document(request, pk, kind):
-    application = _application(request.user, pk)
-    if kind not in APPLICATION_KINDS:
-        raise Http404
-    try:
-        document = services.request_document(kind, application=application, user=request.user)
-    except Unavailable as exc:
-        messages.error(request, str(exc))
-        return redirect("documents:list", pk=application.pk)
-    if request.htmx:
-        return render(request, "documents/_status.html", {"document": document})
-    messages.info(request, _queued_message(document))
-    return redirect("documents:list", pk=application.pk)
-
-
-@login_required
-@require_GET
-def score_summary(request, pk):
-    call = _call_for_summary(request.user, pk)
-    document = services.current(DocumentKind.SCORE_SUMMARY, call=call)
-    return render(request, "documents/score_summary_page.html", {"call": call, "document": document})
-
-
-@login_required
-@require_POST
-def request_score_summary(request, pk):
-    call = _call_for_summary(request.user, pk)
-    try:
-        document = services.request_document(DocumentKind.SCORE_SUMMARY, call=call, user=request.user)
-    except Unavailable as exc:
-        messages.error(request, str(exc))
-    else:
+        try:
+            document = services.request_document(kind, application=application, user=request.user)
+        except Unavailable as exc:
+            messages.error(request, str(exc))
+            return redirect("documents:list", pk=application.pk)
+        if request.htmx:
+            return render(request, "documents/_status.html", {"document": document})
         messages.info(request, _queued_message(document))
-    return redirect("documents:score_summary", pk=call.pk)
+        return redirect("documents:list", pk=application.pk)
 
 
-@login_required
-@require_GET
-def status_fragment(request, pk):
-    return render(request, "documents/_status.html", {"document": visible_document(request.user, pk)})
+class _ScoreSummary(RolePermissionMixin, View):
+    """The score summary names experts and shows each criterion per expert: national staff only."""
+
+    permission_required = "portal.see_expert_identities"
+    not_found_when_denied = True
+
+    def call(self):
+        return get_object_or_404(Call, pk=self.kwargs["pk"])
 
 
-@login_required
-@require_GET
-def download(request, pk):
-    document = visible_document(request.user, pk)
-    if document.status != DocumentStatus.READY or not document.file:
-        raise Http404
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                            filename=document.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+class ScoreSummaryView(_ScoreSummary):
+    http_method_names = ["get"]
+
+    def get(self, request, pk):
+        call = self.call()
+        document = services.current(DocumentKind.SCORE_SUMMARY, call=call)
+        return render(request, "documents/score_summary_page.html", {"call": call, "document": document})
+
+
+class RequestScoreSummaryView(_ScoreSummary):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        call = self.call()
+        try:
+            document = services.request_document(DocumentKind.SCORE_SUMMARY, call=call, user=request.user)
+        except Unavailable as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.info(request, _queued_message(document))
+        return redirect("documents:score_summary", pk=call.pk)
+
+
+class _Document(RolePermissionMixin, View):
+    permission_required = "portal.view_document"
+    not_found_when_denied = True
+    http_method_names = ["get"]
+
+    def get_permission_object(self):
+        if not hasattr(self, "document"):
+            self.document = queries.document(self.kwargs["pk"])
+        return self.document
+
+
+class StatusView(_Document):
+    def get(self, request, pk):
+        return render(request, "documents/_status.html", {"document": self.document})
+
+
+class DownloadView(_Document):
+    def get(self, request, pk):
+        document = self.document
+        if document.status != DocumentStatus.READY or not document.file:
+            raise Http404
+        response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
+                                filename=document.filename)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 def _queued_message(document):

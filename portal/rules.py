@@ -65,6 +65,17 @@ def evidence_was_submitted(user, evidence):
 
 
 @rules.predicate
+def can_see_document(user, document):
+    """A call's document (the score summary names experts) is national work; an application's
+    document follows the application."""
+    if document is None:
+        return False
+    if document.call_id:
+        return is_national(user)
+    return _visible(user, document.application)
+
+
+@rules.predicate
 def own_assignment(user, assignment):
     return assignment is not None and is_expert(user) and assignment.expert_id == user.pk
 
@@ -84,6 +95,8 @@ rules.add_perm("portal.edit_application", owns_application & application_editabl
 rules.add_perm("portal.view_evidence", can_see_application & (owns_application | evidence_was_submitted))
 rules.add_perm("portal.review_nationally", is_national & can_see_application)
 rules.add_perm("portal.see_expert_identities", is_national)
+
+rules.add_perm("portal.view_document", can_see_document)
 
 # Calls and their rubric (the admin site), expert review (review/experts): national work.
 rules.add_perm("portal.manage_calls", is_national | is_administrator)
