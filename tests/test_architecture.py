@@ -52,8 +52,8 @@ def direct_writes(source: str) -> list[tuple[int, str]]:
 def view_modules() -> list[Path]:
     paths = []
     for package in PACKAGES:
-        paths += [p for p in (ROOT / package).rglob("views.py")]
-        paths += [p for p in (ROOT / package).rglob("views/*.py")]
+        paths += list((ROOT / package).rglob("views.py"))
+        paths += list((ROOT / package).rglob("views/*.py"))
     return sorted(paths)
 
 
