@@ -32,7 +32,10 @@ class Role(models.TextChoices):
     PROVINCIAL = "provincial", _("省局审核人员")
     NATIONAL = "national", _("国家局工作人员")
     EXPERT = "expert", _("评审专家")
+    # 三员分立 (GB/T 22239-2019 level 3): three administrators, none of whom sees business data.
     ADMIN = "admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 # Which organisation kinds a role may act for.
@@ -43,4 +46,6 @@ ROLE_ORGANISATION_KINDS = {
     Role.EXPERT: {OrganisationKind.INSTITUTION, OrganisationKind.ASSOCIATION, OrganisationKind.APPLICANT,
                   OrganisationKind.PROVINCIAL_BUREAU, OrganisationKind.NATIONAL_OFFICE},
     Role.ADMIN: {OrganisationKind.NATIONAL_OFFICE},
+    Role.SECURITY_ADMIN: {OrganisationKind.NATIONAL_OFFICE},
+    Role.AUDIT_ADMIN: {OrganisationKind.NATIONAL_OFFICE},
 }

@@ -36,7 +36,20 @@ def is_expert(user):
 
 @rules.predicate
 def is_administrator(user):
+    """系统管理员: accounts and organisations."""
     return user.is_authenticated and user.role == Role.ADMIN
+
+
+@rules.predicate
+def is_security_administrator(user):
+    """安全管理员: security policy, lockouts, sessions, MFA resets."""
+    return user.is_authenticated and user.role == Role.SECURITY_ADMIN
+
+
+@rules.predicate
+def is_audit_administrator(user):
+    """审计管理员: reads and exports the audit trail; nothing else."""
+    return user.is_authenticated and user.role == Role.AUDIT_ADMIN
 
 
 def _application(obj):
@@ -102,6 +115,10 @@ rules.add_perm("portal.view_document", can_see_document)
 rules.add_perm("portal.manage_calls", is_national | is_administrator)
 rules.add_perm("portal.manage_expert_review", is_national)
 rules.add_perm("portal.score_assignment", own_assignment)
+
+# The audit trail and the security policy.
+rules.add_perm("portal.read_audit_trail", is_audit_administrator)
+rules.add_perm("portal.manage_security", is_security_administrator)
 
 # The admin site: accounts and organisations are the administrators'.
 rules.add_perm("portal.use_admin_site", is_administrator | is_national)
