@@ -14,42 +14,23 @@ from accounts.enums import Role
 from applications.queries import can_see_application as _visible
 
 
-@rules.predicate
-def is_applicant(user):
-    return user.is_authenticated and user.role == Role.APPLICANT
+def _role(role, doc=""):
+    """The predicate "this user acts in `role`" (never true for an anonymous user)."""
+
+    def check(user):
+        return user.is_authenticated and user.role == role
+
+    check.__doc__ = doc
+    return rules.predicate(check, name=f"is_{role}")
 
 
-@rules.predicate
-def is_provincial(user):
-    return user.is_authenticated and user.role == Role.PROVINCIAL
-
-
-@rules.predicate
-def is_national(user):
-    return user.is_authenticated and user.role == Role.NATIONAL
-
-
-@rules.predicate
-def is_expert(user):
-    return user.is_authenticated and user.role == Role.EXPERT
-
-
-@rules.predicate
-def is_administrator(user):
-    """系统管理员: accounts and organisations."""
-    return user.is_authenticated and user.role == Role.ADMIN
-
-
-@rules.predicate
-def is_security_administrator(user):
-    """安全管理员: security policy, lockouts, sessions, MFA resets."""
-    return user.is_authenticated and user.role == Role.SECURITY_ADMIN
-
-
-@rules.predicate
-def is_audit_administrator(user):
-    """审计管理员: reads and exports the audit trail; nothing else."""
-    return user.is_authenticated and user.role == Role.AUDIT_ADMIN
+is_applicant = _role(Role.APPLICANT)
+is_provincial = _role(Role.PROVINCIAL)
+is_national = _role(Role.NATIONAL)
+is_expert = _role(Role.EXPERT)
+is_administrator = _role(Role.ADMIN, "系统管理员: accounts and organisations.")
+is_security_administrator = _role(Role.SECURITY_ADMIN, "安全管理员: security policy, lockouts, sessions, MFA resets.")
+is_audit_administrator = _role(Role.AUDIT_ADMIN, "审计管理员: reads and exports the audit trail; nothing else.")
 
 
 def _application(obj):
