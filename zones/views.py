@@ -237,6 +237,7 @@ class ApplicationZoneView(RolePermissionMixin, View):
     """From an approved application to its zone (404 when there is none or it is out of scope)."""
 
     permission_required = "portal.view_zone_list"
+    not_found_when_denied = True
 
     def get(self, request, pk):
         application = visible_application(request.user, pk)
