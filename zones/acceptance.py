@@ -3,7 +3,7 @@ conflict-of-interest rule (`conflict_reasons`, read on the zone's province and a
 balanced auto-assignment (`plan_assignments`), the same blind scoring and aggregation
 (`weighted_total`, `trimmed_mean` …) and the same minimum number of scores. What differs is the
 thing reviewed (an AcceptanceRound of a zone), its rubric (the guide's targets and tasks) and the
-recommendations (通过 / 限期整改 / 不予通过); those live here.
+recommendations （通过 / 限期整改 / 不予通过）； those live here.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from .models import AcceptanceAssignment, AcceptanceCriterion, AcceptanceRound, 
 
 LIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
 
-# The guide's end-of-period targets (二(一)) and six tasks (二(二)), five criteria of 20 points each.
+# The guide's end-of-period targets （二（一）） and six tasks （二（二））, five criteria of 20 points each.
 DEFAULT_CRITERIA = (
-    ("产业集聚与产值", "特定专利密集型产业实现有效集聚,工业总产值大幅提高,成为本地区重点产业之一。"),
-    ("专利产品与品牌", "专利产品销售收入占工业总产值的85%以上;培育拥有核心专利及知名品牌的企业和产品。"),
-    ("研发投入与专利", "企业研发总投入占工业总产值的比例高于5%;产业专利拥有量与产业发展定位相匹配。"),
+    ("产业集聚与产值", "特定专利密集型产业实现有效集聚，工业总产值大幅提高，成为本地区重点产业之一。"),
+    ("专利产品与品牌", "专利产品销售收入占工业总产值的85%以上；培育拥有核心专利及知名品牌的企业和产品。"),
+    ("研发投入与专利", "企业研发总投入占工业总产值的比例高于5%；产业专利拥有量与产业发展定位相匹配。"),
     ("六项主要任务", "工作机制、协同运用网络、专利储备运营项目、服务体系、企业能力、国际影响力六项任务完成情况。"),
-    ("组织保障与政策落实", "领导小组、政策措施、经费投入落实,季度报告与年度统计按时报送,监督检查整改到位。"),
+    ("组织保障与政策落实", "领导小组、政策措施、经费投入落实，季度报告与年度统计按时报送，监督检查整改到位。"),
 )
 DEFAULT_MAX_SCORE = Decimal("20")
 
@@ -131,7 +131,7 @@ def assign(round_, expert, by, deadline=None) -> AcceptanceAssignment:
         round_ = _locked_round(round_)
         reasons = conflict_reasons(expert, round_)
         if reasons:
-            raise AcceptanceError(gettext("存在利益冲突,不能分配:") + "".join(reasons))
+            raise AcceptanceError(gettext("存在利益冲突，不能分配：") + "".join(reasons))
         assignment = _create(round_, expert, by, deadline or round_.expert_deadline)
     transaction.on_commit(lambda: notices.acceptance_assigned([assignment]))
     return assignment
@@ -148,7 +148,7 @@ def declare_conflict(assignment, expert, reason: str):
         if locked.status != AssignmentStatus.ASSIGNED:
             raise AcceptanceError(gettext("该评审任务已不在待评审状态。"))
         if locked.opened_at is not None:
-            raise AcceptanceError(gettext("您已查看过验收材料,不能再申明回避;如有问题请联系国家局工作人员。"))
+            raise AcceptanceError(gettext("您已查看过验收材料，不能再申明回避；如有问题请联系国家局工作人员。"))
         locked.status, locked.conflict_reason = AssignmentStatus.CONFLICT, reason
         locked.save(update_fields=["status", "conflict_reason"])
         round_ = locked.round
@@ -182,13 +182,13 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
             raise AcceptanceError(gettext("该评审任务已撤回或已申明回避。"))
         round_ = locked.round
         if round_.zone.state != ZoneState.ACCEPTANCE_REVIEW or round_.decision:
-            raise AcceptanceError(gettext("验收评审已结束,不能再评分。"))
+            raise AcceptanceError(gettext("验收评审已结束，不能再评分。"))
         deadline = locked.deadline or round_.expert_deadline
         if deadline is not None and timezone.now() > deadline:
-            raise AcceptanceError(gettext("评审截止时间已过,不能再评分;如有问题请联系国家局工作人员。"))
+            raise AcceptanceError(gettext("评审截止时间已过，不能再评分；如有问题请联系国家局工作人员。"))
         score = AcceptanceScore.objects.filter(assignment=locked).first()
         if score is not None and score.locked:
-            raise AcceptanceError(gettext("评分已提交并锁定,不能修改。"))
+            raise AcceptanceError(gettext("评分已提交并锁定，不能修改。"))
         criteria = ensure_rubric(round_)
         problems = []
         for c in criteria:
@@ -199,7 +199,7 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
             problems.append(gettext("请选择有效的总体建议。"))
         if final and (any(values.get(c.pk) is None for c in criteria) or not recommendation
                       or not (comment or "").strip()):
-            problems.append(gettext("提交前请为每个评分项打分,选择总体建议并填写评审意见。"))
+            problems.append(gettext("提交前请为每个评分项打分，选择总体建议并填写评审意见。"))
         if problems:
             raise AcceptanceError(" ".join(problems))
         score = score or AcceptanceScore(assignment=locked)

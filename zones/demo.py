@@ -5,7 +5,7 @@
   inspection whose rectification is still open.
 - 广州 (`applicant_gz`, 广东 `province_gd`): in its final year, applying for acceptance; three experts
   assigned, two have scored, the demo `expert` is left to score.
-- 佛山 (`applicant_fs`, 广东): accepted after its five years; the 验收意见 is rendered by the documents demo.
+- 佛山 （`applicant_fs`, 广东）： accepted after its five years; the 验收意见 is rendered by the documents demo.
 Idempotent: a zone already moved or walked is left as it is.
 """
 
@@ -31,21 +31,21 @@ from . import acceptance, schedule, services
 from .enums import IndicatorState, ReportState, ZoneState
 from .models import AcceptanceAssignment, IndicatorSet, QuarterlyReport, Zone
 
-PAST_CALL = "2021年度国家专利导航产业发展实验区申报(历史批次)"
+PAST_CALL = "2021年度国家专利导航产业发展实验区申报（历史批次）"
 EXTRA = [  # username, organisation, level, city, province code, industry, days since the 批复
     ("applicant_gz", "广州市人民政府", "sub_provincial", "广州市", "440000", "智能装备", 4 * 365 + 60),
     ("applicant_fs", "佛山市人民政府", "prefecture", "佛山市", "440000", "家电制造", 5 * 365 + 30),
 ]
 REPORT_TEXT = {
-    "task_mechanism": "召开领导小组会议,审议产业专利导航分析报告,明确年度重点。",
-    "task_network": "新增协同运用网络成员单位5家,与两所高校签订订单式研发协议。",
-    "task_projects": "专利储备运营项目累计收储核心专利42件,形成专利组合2个。",
+    "task_mechanism": "召开领导小组会议，审议产业专利导航分析报告，明确年度重点。",
+    "task_network": "新增协同运用网络成员单位5家，与两所高校签订订单式研发协议。",
+    "task_projects": "专利储备运营项目累计收储核心专利42件，形成专利组合2个。",
     "task_services": "专利运用服务中心完成专利分析服务18项。",
     "task_enterprises": "12家企业通过《企业知识产权管理规范》认证。",
-    "task_international": "支持企业提交PCT申请27件,参与行业标准制定1项。",
-    "work_done": "完成季度专利导航分析,推进专利储备运营项目,组织企业培训3场。",
+    "task_international": "支持企业提交PCT申请27件，参与行业标准制定1项。",
+    "work_done": "完成季度专利导航分析，推进专利储备运营项目，组织企业培训3场。",
     "problems": "专利质押融资规模仍偏小。",
-    "next_plan": "推动运营基金首期投资,开展海外专利布局辅导。",
+    "next_plan": "推动运营基金首期投资，开展海外专利布局辅导。",
 }
 
 
@@ -94,7 +94,7 @@ def _indicators(zone, applicant, years, growth=Decimal("1.12")):
                    "invention_patents": 5200, "pledge_financing": Decimal("8.6"), "standards": 4, "service_staff": 96}
         services.save_indicators(item, applicant, figures)
         services.transition("indicators", item, applicant, "submit", expected_state=item.state)
-        services.transition("indicators", item, province, "confirm", "经核实,数据与统计部门口径一致。",
+        services.transition("indicators", item, province, "confirm", "经核实，数据与统计部门口径一致。",
                             expected_state=IndicatorState.SUBMITTED)
         output = (output * growth).quantize(Decimal("0.01"))
 
@@ -111,8 +111,8 @@ def _second_year_zone():
     _indicators(zone, applicant, [zone.start_on.year])
     services.record_inspection(
         zone, _province_user(zone), inspected_on=today - timedelta(days=10), inspectors="四川省知识产权局检查组",
-        findings="专利运营基金首期出资尚未到位;专利运用服务中心人员配备不足。",
-        requirement="六十日内落实运营基金首期出资,补齐服务中心专职人员。", deadline=today + timedelta(days=60))
+        findings="专利运营基金首期出资尚未到位；专利运用服务中心人员配备不足。",
+        requirement="六十日内落实运营基金首期出资，补齐服务中心专职人员。", deadline=today + timedelta(days=60))
 
 
 def _past_call():
@@ -146,7 +146,7 @@ def _approved(call, username, name, level, city, code, industry):
     application.refresh_from_db()
     provincial, national = _province_user(application), _national()
     for name_, actor, opinion in (("submit", user, ""), ("start_provincial_review", provincial, ""),
-                                  ("recommend", provincial, "产业基础扎实,同意推荐。"),
+                                  ("recommend", provincial, "产业基础扎实，同意推荐。"),
                                   ("start_national_review", national, "")):
         perform(application, actor, name_, opinion, expected_state=application.state)
     FormalReview.objects.update_or_create(application=application, version=application.current_version, defaults={
@@ -170,8 +170,8 @@ def _acceptance_zone(application, days, decide):
     _report(zone, applicant, today)
     _indicators(zone, applicant, [y for y in zone.indicator_sets.values_list("year", flat=True) if y < today.year])
     services.save_acceptance_summary(
-        zone, applicant, "五年来,实验区产业集聚成效明显,工业总产值年均增长12%;专利产品销售收入占工业总产值86%,"
-                         "企业研发总投入占比5.2%;六项主要任务全部落实。")
+        zone, applicant, "五年来，实验区产业集聚成效明显，工业总产值年均增长12%；专利产品销售收入占工业总产值86%,"
+                         "企业研发总投入占比5.2%；六项主要任务全部落实。")
     services.transition("zone", zone, applicant, "apply_acceptance", expected_state=zone.state)
     services.transition("zone", zone, national, "start_acceptance_review", expected_state=zone.state)
     round_ = zone.acceptance_rounds.order_by("-number").first()
@@ -185,10 +185,10 @@ def _acceptance_zone(application, days, decide):
             continue
         acceptance.record_opened(a)
         acceptance.save_score(a, a.expert, {c.pk: Decimal(17 + (i + j) % 3) for j, c in enumerate(criteria)},
-                              "accept", "建设目标基本实现,工作机制健全,建议通过验收。", final=True)
+                              "accept", "建设目标基本实现，工作机制健全，建议通过验收。", final=True)
     if decide:
         services.transition("zone", zone, national, "accept",
-                            "实验区建设期目标基本实现,专利导航产业发展工作机制运行良好,同意通过验收。",
+                            "实验区建设期目标基本实现，专利导航产业发展工作机制运行良好，同意通过验收。",
                             expected_state=zone.state, extra={"document_number": f"国知办函管字〔{today.year}〕88号"})
     return zone
 

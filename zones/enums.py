@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ZoneState(models.TextChoices):
-    """Every state of a zone after 批复 (guide 五(三)). Transitions: zones/transitions.py."""
+    """Every state of a zone after 批复 (guide 五（三））. Transitions: zones/transitions.py."""
 
     CONSTRUCTION = "construction", _("建设中")
     ACCEPTANCE_APPLIED = "acceptance_applied", _("验收申请")
@@ -53,7 +53,7 @@ class AcceptanceDecision(models.TextChoices):
 
 
 class TargetStatus(models.TextChoices):
-    """A zone against one of the guide's targets (二(一)), as the national table shows it."""
+    """A zone against one of the guide's targets （二（一））, as the national table shows it."""
 
     MET = "met", _("已达标")
     ON_TRACK = "on_track", _("符合进度")
@@ -61,7 +61,7 @@ class TargetStatus(models.TextChoices):
     NOT_REPORTED = "not_reported", _("未报送")
 
 
-# The guide's six tasks (二(二)1–6): the quarterly report's progress fields, in order; their labels are
+# The guide's six tasks （二（二）1–6): the quarterly report's progress fields, in order; their labels are
 # the 建设方案's (applications.models.Application), so both read the same.
 TASKS = ("task_mechanism", "task_network", "task_projects", "task_services", "task_enterprises",
          "task_international")

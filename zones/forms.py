@@ -35,7 +35,7 @@ class TransitionForm(forms.Form):
             "document_number": forms.CharField(label=_("验收意见文号"), max_length=64, required=False),
             "rectify_by": forms.DateField(label=_("整改期限"), required=False,
                                           widget=forms.DateInput(attrs={"type": "date"}),
-                                          error_messages={"invalid": _("请输入有效日期,例如 2027-06-30。")}),
+                                          error_messages={"invalid": _("请输入有效日期，例如 2027-06-30。")}),
         }
         for name in transition.inputs:
             self.fields[name] = extras[name]
@@ -90,7 +90,7 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
             field.required = False
             field.widget.attrs["inputmode"] = "decimal"
             field.error_messages.update({
-                "invalid": _("请输入数字,例如 1234.56。"),
+                "invalid": _("请输入数字，例如 1234.56。"),
                 "min_value": _("不能为负数。"),
                 "max_digits": _("数字位数过多。"),
                 "max_decimal_places": _("最多保留两位小数。"),
@@ -108,7 +108,7 @@ def _non_negative(value):
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=_("文件(PDF、JPEG 或 PNG)"), error_messages={"required": _("请选择要上传的文件。")})
+    file = forms.FileField(label=_("文件（PDF、JPEG 或 PNG）"), error_messages={"required": _("请选择要上传的文件。")})
     title = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -130,14 +130,14 @@ class StudyForm(UploadForm):
 class InspectionForm(BootstrapMixin, forms.Form):
     inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}),
                                    error_messages={"required": _("请填写检查日期。"),
-                                                   "invalid": _("请输入有效日期,例如 2027-06-30。")})
+                                                   "invalid": _("请输入有效日期，例如 2027-06-30。")})
     inspectors = forms.CharField(label=_("检查人员"), max_length=300, error_messages={"required": _("请填写检查人员。")})
     findings = forms.CharField(label=_("检查发现"), max_length=10000, widget=forms.Textarea(attrs=ROWS),
                                error_messages={"required": _("请填写检查发现。")})
-    requirement = forms.CharField(label=_("整改要求(如需整改)"), max_length=5000, required=False,
+    requirement = forms.CharField(label=_("整改要求（如需整改）"), max_length=5000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                               error_messages={"invalid": _("请输入有效日期,例如 2027-06-30。")})
+                               error_messages={"invalid": _("请输入有效日期，例如 2027-06-30。")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +147,7 @@ class InspectionForm(BootstrapMixin, forms.Form):
 class SummaryForm(BootstrapMixin, forms.Form):
     summary = forms.CharField(label=_("总结报告"), max_length=50000, required=False,
                               widget=forms.Textarea(attrs={"rows": 12}),
-                              help_text=_("建设期工作总结:目标完成情况、六项任务落实情况、政策措施与经费投入、存在问题。"))
+                              help_text=_("建设期工作总结：目标完成情况、六项任务落实情况、政策措施与经费投入、存在问题。"))
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,7 +191,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], error_messages={"invalid": _("请输入有效时间。")})
     body = forms.CharField(label=_("活动通知"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
                            error_messages={"required": _("请填写活动通知。")})
-    zones = forms.ModelMultipleChoiceField(label=_("参加的实验区(不选则面向全部实验区)"), required=False,
+    zones = forms.ModelMultipleChoiceField(label=_("参加的实验区（不选则面向全部实验区）"), required=False,
                                            queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, zones=None, **kwargs):
@@ -201,7 +201,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
 
 
 class RegistrationForm(BootstrapMixin, forms.Form):
-    attendees = forms.CharField(label=_("参会人员(姓名、职务,每行一人)"), max_length=5000,
+    attendees = forms.CharField(label=_("参会人员（姓名、职务，每行一人）"), max_length=5000,
                                 widget=forms.Textarea(attrs={"rows": 4}),
                                 error_messages={"required": _("请填写参会人员。")})
 

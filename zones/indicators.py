@@ -1,6 +1,6 @@
-"""The arithmetic of the core indicators (guide 二(一)), exact with Decimals. Pure: no database.
+"""The arithmetic of the core indicators (guide 二（一））, exact with Decimals. Pure: no database.
 
-- 专利产品销售收入占工业总产值的85%以上: met at 85% itself (inclusive).
+- 专利产品销售收入占工业总产值的85%以上： met at 85% itself (inclusive).
 - 企业研发总投入占工业总产值的比例高于5%: met only above 5% (strict).
 Comparisons are made by cross-multiplying (sales × 100 ≥ output × 85), so no division ever rounds
 a boundary case; ratios and growth for display are divided at 28 digits and quantized only when shown.

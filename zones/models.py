@@ -23,7 +23,7 @@ from .enums import (
 
 
 class Zone(models.Model):
-    """An approved zone (实验区), created by the 批复 from the approved version of its application."""
+    """An approved zone （实验区）， created by the 批复 from the approved version of its application."""
 
     application = models.OneToOneField(Application, verbose_name=_("申报"), on_delete=models.PROTECT,
                                        related_name="zone")
@@ -33,11 +33,11 @@ class Zone(models.Model):
     province = models.ForeignKey(Province, verbose_name=_("省份"), on_delete=models.PROTECT, related_name="+")
     city = models.CharField(_("所在城市"), max_length=64, blank=True)
     industry = models.CharField(_("专利密集型产业"), max_length=128, blank=True)
-    scope = models.TextField(_("实验区建设范围(四至边界)"), blank=True)
+    scope = models.TextField(_("实验区建设范围（四至边界）"), blank=True)
     approval_number = models.CharField(_("批复文号"), max_length=64, blank=True)
     start_on = models.DateField(_("建设期开始日期"))
     end_on = models.DateField(_("建设期结束日期"))
-    lead_department = models.CharField(_("牵头部门(单位)"), max_length=200, blank=True)
+    lead_department = models.CharField(_("牵头部门（单位）"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     contact_email = models.EmailField(_("电子邮箱"), blank=True)
@@ -62,10 +62,10 @@ class ZoneTarget(models.Model):
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveIntegerField(_("年度"))
     milestones = models.TextField(_("年度工作安排"), blank=True)
-    output_target = models.DecimalField(_("工业总产值目标(亿元)"), null=True, blank=True, **MONEY)
-    patented_sales_target = models.DecimalField(_("专利产品销售收入目标(亿元)"), null=True, blank=True, **MONEY)
-    rd_target = models.DecimalField(_("研发投入目标(亿元)"), null=True, blank=True, **MONEY)
-    patents_target = models.PositiveIntegerField(_("产业专利拥有量目标(件)"), null=True, blank=True)
+    output_target = models.DecimalField(_("工业总产值目标（亿元）"), null=True, blank=True, **MONEY)
+    patented_sales_target = models.DecimalField(_("专利产品销售收入目标（亿元）"), null=True, blank=True, **MONEY)
+    rd_target = models.DecimalField(_("研发投入目标（亿元）"), null=True, blank=True, **MONEY)
+    patents_target = models.PositiveIntegerField(_("产业专利拥有量目标（件）"), null=True, blank=True)
 
     class Meta:
         ordering = ["zone", "year"]
@@ -119,7 +119,7 @@ class ZoneFile(models.Model):
 
 
 class QuarterlyReport(models.Model):
-    """The 季度进展报告 of one quarter (guide 五(二) 信息通报): its live draft and its state."""
+    """The 季度进展报告 of one quarter (guide 五（二） 信息通报）： its live draft and its state."""
 
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="reports")
     year = models.PositiveIntegerField(_("年度"))
@@ -184,7 +184,7 @@ class ReportLog(AppendOnlyLog):
 
 
 class IndicatorSet(models.Model):
-    """核心指标年度统计 of one year (guide 五(三)); money in 亿元, exact decimals."""
+    """核心指标年度统计 of one year (guide 五（三））; money in 亿元， exact decimals."""
 
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="indicator_sets")
     year = models.PositiveIntegerField(_("统计年度"))
@@ -193,17 +193,17 @@ class IndicatorSet(models.Model):
                              default=IndicatorState.DRAFT)
     state_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    gross_output = models.DecimalField(_("工业总产值(亿元)"), null=True, blank=True, **MONEY)
-    patented_sales = models.DecimalField(_("专利产品销售收入(亿元)"), null=True, blank=True, **MONEY)
-    rd_spending = models.DecimalField(_("企业研发总投入(亿元)"), null=True, blank=True, **MONEY)
-    resident_enterprises = models.PositiveIntegerField(_("入驻企业数(家)"), null=True, blank=True)
-    patents_per_10k = models.DecimalField(_("每万人口发明专利拥有量(件)"), max_digits=10, decimal_places=2,
+    gross_output = models.DecimalField(_("工业总产值（亿元）"), null=True, blank=True, **MONEY)
+    patented_sales = models.DecimalField(_("专利产品销售收入（亿元）"), null=True, blank=True, **MONEY)
+    rd_spending = models.DecimalField(_("企业研发总投入（亿元）"), null=True, blank=True, **MONEY)
+    resident_enterprises = models.PositiveIntegerField(_("入驻企业数（家）"), null=True, blank=True)
+    patents_per_10k = models.DecimalField(_("每万人口发明专利拥有量（件）"), max_digits=10, decimal_places=2,
                                           null=True, blank=True)
-    industry_patents = models.PositiveIntegerField(_("产业专利拥有量(件)"), null=True, blank=True)
-    invention_patents = models.PositiveIntegerField(_("其中:发明专利(件)"), null=True, blank=True)
-    pledge_financing = models.DecimalField(_("专利质押融资额(亿元)"), null=True, blank=True, **MONEY)
-    standards = models.PositiveIntegerField(_("主导或参与制定的国家/行业标准数(项)"), null=True, blank=True)
-    service_staff = models.PositiveIntegerField(_("专利运用服务机构人员数(人)"), null=True, blank=True)
+    industry_patents = models.PositiveIntegerField(_("产业专利拥有量（件）"), null=True, blank=True)
+    invention_patents = models.PositiveIntegerField(_("其中：发明专利（件）"), null=True, blank=True)
+    pledge_financing = models.DecimalField(_("专利质押融资额（亿元）"), null=True, blank=True, **MONEY)
+    standards = models.PositiveIntegerField(_("主导或参与制定的国家/行业标准数（项）"), null=True, blank=True)
+    service_staff = models.PositiveIntegerField(_("专利运用服务机构人员数（人）"), null=True, blank=True)
 
     class Meta:
         ordering = ["zone", "year"]
@@ -230,7 +230,7 @@ class IndicatorLog(AppendOnlyLog):
 
 
 class Inspection(models.Model):
-    """A 监督检查 by the national office or a provincial bureau (guide 五(三) 跟踪管理)."""
+    """A 监督检查 by the national office or a provincial bureau (guide 五（三） 跟踪管理）."""
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="inspections")
     inspected_on = models.DateField(_("检查日期"))
@@ -277,7 +277,7 @@ class RectificationLog(AppendOnlyLog):
 
 
 class AcceptanceRound(models.Model):
-    """One 总结验收 review of a zone: the 总结报告, the expert panel's rubric and scores, the decision.
+    """One 总结验收 review of a zone: the 总结报告， the expert panel's rubric and scores, the decision.
     A 限期整改 decision is followed by a second round on the rectified zone."""
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="acceptance_rounds")
@@ -286,7 +286,7 @@ class AcceptanceRound(models.Model):
     applied_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
     min_scores = models.PositiveIntegerField(_("最少专家评分数"), default=3)
     experts_per_round = models.PositiveIntegerField(_("分配专家数"), default=5)
-    divergence_threshold = models.DecimalField(_("评分分歧阈值(极差)"), max_digits=6, decimal_places=2, default=20)
+    divergence_threshold = models.DecimalField(_("评分分歧阈值（极差）"), max_digits=6, decimal_places=2, default=20)
     expert_deadline = models.DateTimeField(_("专家评审截止时间"), null=True, blank=True)
     scoring_started_at = models.DateTimeField(_("专家开始评分时间"), null=True, blank=True, editable=False)
     decision = models.CharField(_("验收结论"), max_length=16, choices=AcceptanceDecision.choices, blank=True)
@@ -305,7 +305,7 @@ class AcceptanceRound(models.Model):
         constraints = [models.UniqueConstraint(fields=["zone", "number"], name="one_acceptance_round_number")]
 
     def __str__(self):
-        return _("%(zone)s 总结验收(第%(n)s轮)") % {"zone": self.zone, "n": self.number}
+        return _("%(zone)s 总结验收（第%(n)s轮）") % {"zone": self.zone, "n": self.number}
 
     # What review.experts.services.conflict_reasons reads of the thing being reviewed.
     @property
@@ -387,7 +387,7 @@ class AcceptanceScoreItem(models.Model):
 
 class ExchangeActivity(models.Model):
     """A 交流活动 of the national office with the zones, their governments and provincial bureaus
-    (guide 五(二) 信息交流)."""
+    (guide 五（二） 信息交流）."""
 
     title = models.CharField(_("活动名称"), max_length=200)
     body = models.TextField(_("活动通知"))
@@ -413,7 +413,7 @@ class ActivityRegistration(models.Model):
 
     activity = models.ForeignKey(ExchangeActivity, on_delete=models.CASCADE, related_name="registrations")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    attendees = models.TextField(_("参会人员(姓名、职务,每行一人)"))
+    attendees = models.TextField(_("参会人员（姓名、职务，每行一人）"))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

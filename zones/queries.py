@@ -300,7 +300,7 @@ def zone_table(user, today=None) -> list[ZoneRow]:
 
 
 def distribution(rows) -> dict:
-    """Zones by province and by region (guide 五(一): 统筹确定实验区在全国的合理分布)."""
+    """Zones by province and by region (guide 五（一）： 统筹确定实验区在全国的合理分布）."""
     provinces = Counter(row.zone.province for row in rows)
     regions = Counter(row.zone.province.region for row in rows)
     return {"provinces": sorted(provinces.items(), key=lambda item: item[0].code),

@@ -62,11 +62,11 @@ def remind(today=None) -> dict:
             continue
         with override("zh-hans"):
             if late:
-                subject = _("逾期:“%(zone)s”%(item)s未按期报送(截止 %(due)s)") % {
+                subject = _("逾期：“%(zone)s”%(item)s未按期报送（截止 %(due)s）") % {
                     "zone": zone, "item": item, "due": item.due_on.isoformat()}
                 body = _("请尽快报送。省局已同时收到本提醒。")
             else:
-                subject = _("提醒:“%(zone)s”%(item)s将于 %(due)s 截止报送") % {
+                subject = _("提醒：“%(zone)s”%(item)s将于 %(due)s 截止报送") % {
                     "zone": zone, "item": item, "due": item.due_on.isoformat()}
                 body = _("请在截止日期前在平台上填写并报送。")
         roles = (Role.APPLICANT, Role.PROVINCIAL) if late else (Role.APPLICANT,)
@@ -76,7 +76,7 @@ def remind(today=None) -> dict:
         if not _claim(f"zone-rectification:{r.pk}:{r.deadline.isoformat()}"):
             continue
         with override("zh-hans"):
-            subject = _("提醒:“%(zone)s”整改期限 %(deadline)s") % {"zone": r.zone, "deadline": r.deadline.isoformat()}
+            subject = _("提醒：“%(zone)s”整改期限 %(deadline)s") % {"zone": r.zone, "deadline": r.deadline.isoformat()}
         sent["rectification"] += _send(r.zone, (Role.APPLICANT,), subject, r.requirement,
                                        reverse("zones:detail", args=[r.zone_id]), r)
     return sent

@@ -1,6 +1,6 @@
-"""The zone's calendar, as pure functions of dates: the five-year construction period (guide 二(一),
-from the 批复), the quarters it reports on (guide 五(二) 按季) with their due dates, and the years of
-its core-indicator statistics (guide 五(三)). Nothing here reads the database."""
+"""The zone's calendar, as pure functions of dates: the five-year construction period (guide 二（一），
+from the 批复）， the quarters it reports on (guide 五（二） 按季） with their due dates, and the years of
+its core-indicator statistics (guide 五（三））. Nothing here reads the database."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def add_years(day: date, years: int) -> date:
 
 
 def period_end(start: date) -> date:
-    """The last day of the construction period: five years from the 批复, the day before its anniversary."""
+    """The last day of the construction period: five years from the 批复， the day before its anniversary."""
     return add_years(start, PERIOD_YEARS) - timedelta(days=1)
 
 

@@ -59,7 +59,7 @@ def _owner(user, zone):
 
 def _active(zone):
     if zone.state not in ACTIVE_STATES:
-        _refuse(gettext("实验区已结束建设期管理,不能再修改。"))
+        _refuse(gettext("实验区已结束建设期管理，不能再修改。"))
 
 
 # --- creation at 批复 -------------------------------------------------------------------------
@@ -134,9 +134,9 @@ def save_report(report, user, data: dict) -> QuarterlyReport:
         _owner(user, locked.zone)
         _active(locked.zone)
         if not REPORT_STATES[locked.state].owner_may_edit:
-            _refuse(gettext("报告已报送,不能修改;如需修改请等待退回。"))
+            _refuse(gettext("报告已报送，不能修改；如需修改请等待退回。"))
         if locked.period_start > timezone.localdate():
-            _refuse(gettext("该季度尚未开始,不能填写。"))
+            _refuse(gettext("该季度尚未开始，不能填写。"))
         for name in REPORT_FIELDS:
             if name in data:
                 setattr(locked, name, (data[name] or "").strip())
@@ -161,7 +161,7 @@ def _store(zone, purpose, upload, user, **links) -> ZoneFile:
 def attach_to_report(report, user, upload, title="") -> ZoneFile:
     _owner(user, report.zone)
     if not REPORT_STATES[report.state].owner_may_edit:
-        _refuse(gettext("报告已报送,不能再添加附件。"), "file")
+        _refuse(gettext("报告已报送，不能再添加附件。"), "file")
     return _store(report.zone, FilePurpose.REPORT, upload, user, report=report, title=(title or "")[:200])
 
 
@@ -185,7 +185,7 @@ def save_indicators(indicator_set, user, data: dict) -> IndicatorSet:
         _owner(user, locked.zone)
         _active(locked.zone)
         if not INDICATOR_STATES[locked.state].owner_may_edit:
-            _refuse(gettext("核心指标已报送,不能修改;如需修改请等待省局退回。"))
+            _refuse(gettext("核心指标已报送，不能修改；如需修改请等待省局退回。"))
         values = {name: data.get(name) for name in FIGURE_FIELDS if name in data}
         industry = values.get("industry_patents", locked.industry_patents)
         invention = values.get("invention_patents", locked.invention_patents)
@@ -200,7 +200,7 @@ def save_indicators(indicator_set, user, data: dict) -> IndicatorSet:
 def attach_to_indicators(indicator_set, user, upload, title="") -> ZoneFile:
     _owner(user, indicator_set.zone)
     if not INDICATOR_STATES[indicator_set.state].owner_may_edit:
-        _refuse(gettext("核心指标已报送,不能再添加证明材料。"), "file")
+        _refuse(gettext("核心指标已报送，不能再添加证明材料。"), "file")
     return _store(indicator_set.zone, FilePurpose.INDICATORS, upload, user, indicator_set=indicator_set,
                   title=(title or "")[:200])
 
@@ -236,7 +236,7 @@ def record_inspection(zone, user, *, inspected_on, inspectors, findings, require
 
 
 def upload_study(zone, user, upload, *, title, institution) -> ZoneFile:
-    """National staff file a third-party tracking study (第三方跟踪研究) against a zone."""
+    """National staff file a third-party tracking study （第三方跟踪研究） against a zone."""
     if not (user.is_authenticated and user.role == Role.NATIONAL):
         _refuse(gettext("只有国家局工作人员可以上传第三方跟踪研究报告。"))
     with transaction.atomic():
@@ -247,11 +247,11 @@ def upload_study(zone, user, upload, *, title, institution) -> ZoneFile:
     return study
 
 
-# --- 总结验收: the zone's side ----------------------------------------------------------------
+# --- 总结验收： the zone's side ----------------------------------------------------------------
 
 
 def save_acceptance_summary(zone, user, summary: str) -> AcceptanceRound:
-    """The 总结报告 (or, after 限期整改, the 整改报告) of the next acceptance round, as a draft."""
+    """The 总结报告 （or, after 限期整改， the 整改报告） of the next acceptance round, as a draft."""
     _owner(user, zone)
     if zone.state not in (ZoneState.CONSTRUCTION, ZoneState.RECTIFYING):
         _refuse(gettext("当前状态下不能修改总结验收材料。"))

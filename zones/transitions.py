@@ -1,5 +1,5 @@
-"""The pipelines after 批复, as data: the zone's (建设中 → 验收申请 → 验收评审 → 通过验收 / 限期整改 →
-验收评审 / 不予通过, and 撤销 at any time), and those of its quarterly reports, annual indicator sets
+"""The pipelines after 批复， as data: the zone's （建设中 → 验收申请 → 验收评审 → 通过验收 / 限期整改 →
+验收评审 / 不予通过， and 撤销 at any time), and those of its quarterly reports, annual indicator sets
 and rectifications. Each is a workflow.machine.Workflow; `perform()` there is the only code that
 writes their states. Guards return problems; effects declare with @writes the fields they change.
 """
@@ -51,7 +51,7 @@ def _today():
 
 def in_final_year(zone, user, context=None):
     if not schedule.in_final_year(zone.start_on, _today()):
-        return [_("建设期最后一年(%(date)s起)方可申请总结验收。") % {
+        return [_("建设期最后一年（%(date)s起）方可申请总结验收。") % {
             "date": schedule.add_years(zone.start_on, schedule.PERIOD_YEARS - 1).isoformat()}]
     return []
 
@@ -73,7 +73,7 @@ def scores_complete(zone, user, context=None):
         return [_("尚无验收评审。")]
     have = acceptance.submitted_count(round_)
     if have < round_.min_scores:
-        return [_("专家评审尚未结束:已提交评分 %(have)s 份,至少需要 %(needed)s 份。") % {
+        return [_("专家评审尚未结束：已提交评分 %(have)s 份，至少需要 %(needed)s 份。") % {
             "have": have, "needed": round_.min_scores}]
     return []
 
@@ -140,7 +140,7 @@ _ZONE_TABLE = [
     _t("not_accept", _("不予通过"), [Z.ACCEPTANCE_REVIEW], Z.NOT_ACCEPTED, [Role.NATIONAL], opinion_required=True,
        opinion_label=_("验收意见"), inputs=("document_number",), guards=(scores_complete,),
        effects=(record_decision,), notify_roles=(Role.PROVINCIAL,), style="danger"),
-    _t("resubmit_acceptance", _("报送整改情况,申请再次验收"), [Z.RECTIFYING], Z.ACCEPTANCE_REVIEW, [Role.APPLICANT],
+    _t("resubmit_acceptance", _("报送整改情况，申请再次验收"), [Z.RECTIFYING], Z.ACCEPTANCE_REVIEW, [Role.APPLICANT],
        guards=(summary_ready,), effects=(mark_applied, open_review), notify_roles=(Role.PROVINCIAL, Role.NATIONAL),
        style="success"),
     _t("revoke", _("撤销实验区"), [Z.CONSTRUCTION, Z.ACCEPTANCE_APPLIED, Z.ACCEPTANCE_REVIEW, Z.RECTIFYING,
@@ -153,8 +153,8 @@ ZONES = Workflow(
     visible=can_see_zone, input_messages=INPUT_MESSAGES, notify=notices.zone_transition,
     related=("province", "applicant"),
     messages={"not_visible": _("您无权处理该实验区。"),
-              "wrong_state": _("该实验区当前状态为“%(state)s”,不能执行“%(action)s”。"),
-              "stale": _("该实验区已被他人处理,当前状态为“%(state)s”,您的操作未执行。请查看最新记录后再操作。")},
+              "wrong_state": _("该实验区当前状态为“%(state)s”，不能执行“%(action)s”。"),
+              "stale": _("该实验区已被他人处理，当前状态为“%(state)s”，您的操作未执行。请查看最新记录后再操作。")},
 )
 
 # --- quarterly reports ------------------------------------------------------------------------
@@ -162,13 +162,13 @@ ZONES = Workflow(
 
 def zone_active(obj, user, context=None):
     if obj.zone.state not in ("construction", "acceptance_applied", "acceptance_review", "rectifying"):
-        return [_("实验区已结束建设期管理,不再报送。")]
+        return [_("实验区已结束建设期管理，不再报送。")]
     return []
 
 
 def quarter_started(report, user, context=None):
     if report.period_start > _today():
-        return [_("该季度尚未开始,不能报送。")]
+        return [_("该季度尚未开始，不能报送。")]
     return []
 
 
@@ -228,7 +228,7 @@ def figures_complete(indicator_set, user, context=None):
     missing = [f for f in REQUIRED_FIGURES if getattr(indicator_set, f) is None]
     if missing:
         names = "、".join(str(IndicatorSet._meta.get_field(f).verbose_name) for f in missing)
-        return [_("请填写全部核心指标后再报送:%(names)s。") % {"names": names}]
+        return [_("请填写全部核心指标后再报送：%(names)s。") % {"names": names}]
     return []
 
 
@@ -265,7 +265,7 @@ _RECTIFICATION_TABLE = [
        style="success"),
     _t("close", _("确认整改完毕"), [R.ANSWERED], R.CLOSED, [Role.PROVINCIAL, Role.NATIONAL],
        opinion_label=_("确认意见"), style="success"),
-    _t("reopen", _("整改不到位,继续整改"), [R.ANSWERED], R.OPEN, [Role.PROVINCIAL, Role.NATIONAL],
+    _t("reopen", _("整改不到位，继续整改"), [R.ANSWERED], R.OPEN, [Role.PROVINCIAL, Role.NATIONAL],
        opinion_required=True, opinion_label=_("意见"), style="warning"),
 ]
 

@@ -110,20 +110,20 @@ class _ZonePage(RolePermissionMixin, View):
                 form.apply_error(e)
             else:
                 obj.refresh_from_db()
-                messages.success(request, _("已执行“%(action)s”,状态现为“%(state)s”。") % {
+                messages.success(request, _("已执行“%(action)s”，状态现为“%(state)s”。") % {
                     "action": transition.label, "state": STATE_TABLES[kind][obj.state].label})
                 return redirect(request.path)
-        messages.error(request, _("“%(action)s”未执行,请按提示修改后重新提交。") % {"action": transition.label})
+        messages.error(request, _("“%(action)s”未执行，请按提示修改后重新提交。") % {"action": transition.label})
         return self.render_page(status=400, bound={(kind, obj.pk, name): form})
 
 
 # --- the zone's page ----------------------------------------------------------------------------
 
 CHARTS = (
-    ("gross_output", "output_target", _("工业总产值(亿元)")),
-    ("patented_sales", "patented_sales_target", _("专利产品销售收入(亿元)")),
-    ("rd_spending", "rd_target", _("企业研发总投入(亿元)")),
-    ("industry_patents", "patents_target", _("产业专利拥有量(件)")),
+    ("gross_output", "output_target", _("工业总产值（亿元）")),
+    ("patented_sales", "patented_sales_target", _("专利产品销售收入（亿元）")),
+    ("rd_spending", "rd_target", _("企业研发总投入（亿元）")),
+    ("industry_patents", "patents_target", _("产业专利拥有量（件）")),
 )
 
 
@@ -152,10 +152,10 @@ def indicator_charts(page, user):
         planned = [y.targets.get(target) for y in page.years]
         out.append(_chart(f"chart-{i}", str(label), years, actual, planned, _("实际"), _("规划目标")))
     shares = [(_share(y, "patented_sales") if states.get(y.year) in counted else None) for y in page.years]
-    out.append(_chart("chart-ps", str(_("专利产品销售收入占工业总产值比例(%)")), years, shares,
+    out.append(_chart("chart-ps", str(_("专利产品销售收入占工业总产值比例（%）")), years, shares,
                       [Decimal("85")] * len(years), _("实际"), _("指南目标 85%")))
     rd = [(_share(y, "rd_spending") if states.get(y.year) in counted else None) for y in page.years]
-    out.append(_chart("chart-rd", str(_("企业研发总投入占工业总产值比例(%)")), years, rd,
+    out.append(_chart("chart-rd", str(_("企业研发总投入占工业总产值比例（%）")), years, rd,
                       [Decimal("5")] * len(years), _("实际"), _("指南目标 高于5%")))
     return out
 
@@ -562,13 +562,13 @@ class AcceptanceAssignmentView(_OwnAcceptanceAssignment):
             except Refused as e:
                 form.add_error("reason", e.message)
             else:
-                messages.success(request, _("已申明回避,该评审任务已撤回。"))
+                messages.success(request, _("已申明回避，该评审任务已撤回。"))
                 return redirect("review:expert_workspace")
         return self.render_page(form=form, status=400)
 
 
 class AcceptanceScoreView(_OwnAcceptanceAssignment):
-    """The zone's 总结报告, final figures and materials, read-only, and the expert's own score."""
+    """The zone's 总结报告， final figures and materials, read-only, and the expert's own score."""
 
     def criteria(self):
         return acceptance.ensure_rubric(self.get_assignment().round)
