@@ -92,6 +92,7 @@ def test_a_zone_through_its_years(walkers, live_server, applicant, provincial, n
 
     bpage.get_by_label("整改期限").fill((timezone.localdate() + timedelta(days=30)).isoformat())
     bpage.get_by_role("button", name="保存").click()
+    expect(bpage.get_by_text("监督检查记录已保存").first).to_be_visible()
     expect(bpage.get_by_text("三十日内落实。").first).to_be_visible()
     bureau.shot("inspection recorded")
     bpage.goto("/zones/")
@@ -101,7 +102,7 @@ def test_a_zone_through_its_years(walkers, live_server, applicant, provincial, n
     page.goto(f"/zones/{zone.pk}/")
     act(page, "报送整改情况", "基金首期已出资到位。")
     page.goto(f"/zones/{zone.pk}/acceptance/")
-    page.get_by_label("总结报告").fill("五年建设目标基本实现。")
+    page.get_by_role("textbox", name="总结报告").fill("五年建设目标基本实现。")
     page.get_by_role("button", name="保存", exact=True).click()
     act(page, "申请总结验收")
     city.shot("acceptance applied")

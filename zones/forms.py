@@ -34,7 +34,7 @@ class TransitionForm(forms.Form):
         extras = {
             "document_number": forms.CharField(label=_("验收意见文号"), max_length=64, required=False),
             "rectify_by": forms.DateField(label=_("整改期限"), required=False,
-                                          widget=forms.DateInput(attrs={"type": "date"}),
+                                          widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                           error_messages={"invalid": _("请输入有效日期，例如 2027-06-30。")}),
         }
         for name in transition.inputs:
@@ -128,7 +128,7 @@ class StudyForm(UploadForm):
 
 
 class InspectionForm(BootstrapMixin, forms.Form):
-    inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                    error_messages={"required": _("请填写检查日期。"),
                                                    "invalid": _("请输入有效日期，例如 2027-06-30。")})
     inspectors = forms.CharField(label=_("检查人员"), max_length=300, error_messages={"required": _("请填写检查人员。")})
@@ -136,7 +136,7 @@ class InspectionForm(BootstrapMixin, forms.Form):
                                error_messages={"required": _("请填写检查发现。")})
     requirement = forms.CharField(label=_("整改要求（如需整改）"), max_length=5000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    deadline = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                error_messages={"invalid": _("请输入有效日期，例如 2027-06-30。")})
 
     def __init__(self, *args, **kwargs):
@@ -171,7 +171,7 @@ class AutoAssignForm(BootstrapMixin, forms.Form):
     per_round = forms.IntegerField(label=_("分配专家数"), min_value=1, max_value=15,
                                    error_messages={"required": _("请填写分配专家数。")})
     deadline = forms.DateTimeField(label=_("评审截止时间"), required=False,
-                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                   widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                    error_messages={"invalid": _("请输入有效时间。")})
 
@@ -182,12 +182,12 @@ class AutoAssignForm(BootstrapMixin, forms.Form):
 
 class ActivityForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("活动名称"), max_length=200, error_messages={"required": _("请填写活动名称。")})
-    starts_at = forms.DateTimeField(label=_("活动时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    starts_at = forms.DateTimeField(label=_("活动时间"), widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                     error_messages={"required": _("请填写活动时间。"), "invalid": _("请输入有效时间。")})
     place = forms.CharField(label=_("地点"), max_length=200, error_messages={"required": _("请填写地点。")})
     registration_deadline = forms.DateTimeField(
-        label=_("报名截止时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label=_("报名截止时间"), required=False, widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], error_messages={"invalid": _("请输入有效时间。")})
     body = forms.CharField(label=_("活动通知"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
                            error_messages={"required": _("请填写活动通知。")})
