@@ -162,6 +162,9 @@ def build(database_url: str, force: bool = False, seed: int = 20130807):
         return
     started = time.monotonic()
     _build_rows(random.Random(seed))
+    from bench import zones_fixture
+
+    print(f"zones: {zones_fixture.build(random.Random(seed))} zones with five years of reports")
     print(f"built the fixture in {time.monotonic() - started:.0f} s")
 
 
@@ -460,8 +463,11 @@ def make_plan(users_per_role: int, rng: random.Random) -> list[dict]:
         {"name": "detail as province", "items": items(provincials, details)},
         {"name": "detail as national", "items": items(nationals, details)},
         {"name": "detail as expert", "items": items(experts, details)},
-        {"name": "bare view (end)", "items": [["/bench/bare", ""]], "bare": True},
     ]
+    from bench import zones_fixture
+
+    groups += zones_fixture.groups(items, nationals, provincials, rng)
+    groups.append({"name": "bare view (end)", "items": [["/bench/bare", ""]], "bare": True})
     for g in groups:
         assert g["items"], g["name"]
         rng.shuffle(g["items"])

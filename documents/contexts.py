@@ -156,6 +156,11 @@ def context_for(kind, data, subject) -> dict:
                  else f"关于{zone}建设方案的复函")
         return {**data, "paragraphs": _paragraphs(data["text"]), "date_cn": _cn_date(data["date"]), "title": title,
                 "plan_years": _plan_years({"plan_years": data["plan_years"]})}
+    if kind == K.ACCEPTANCE_OPINION:
+        zone = data["zone_name"] or ""
+        return {**data, "paragraphs": _paragraphs(data["text"]), "date_cn": _cn_date(data["date"]),
+                "title": f"关于{zone}总结验收的意见", "start_cn": _cn_date(data["start_on"] or ""),
+                "end_cn": _cn_date(data["end_on"] or ""), "rectify_cn": _cn_date(data["rectify_by"] or "")}
     if kind == K.SCORE_SUMMARY:
         return {**data, "title": f"{data['call_title']}专家评分汇总表", "date_cn": _cn_date(data["date"])}
     raise ValueError(kind)

@@ -9,6 +9,7 @@ class DocumentKind(models.TextChoices):
     SCORE_SUMMARY = "score_summary", _("专家评分汇总表")
     APPROVAL = "approval", _("批复")
     DOSSIER = "dossier", _("申报材料汇编")
+    ACCEPTANCE_OPINION = "acceptance_opinion", _("验收意见")
 
 
 class DocumentStatus(models.TextChoices):

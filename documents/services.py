@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
+from zones.models import AcceptanceRound
 
 from . import tasks
 from .enums import DocumentKind as K
@@ -41,6 +42,8 @@ def availability(application) -> dict:
         K.APPLICATION_FORM: no_version, K.COMMITMENT: None, K.DOSSIER: no_version,
         K.PROVINCIAL_OPINION: None if recommended else _("省局尚未作出推荐意见。"),
         K.APPROVAL: None if approved else _("国家知识产权局尚未作出批复。"),
+        K.ACCEPTANCE_OPINION: None if AcceptanceRound.objects.filter(zone__application=application).exclude(
+            decision="").exists() else _("国家知识产权局尚未作出验收结论。"),
     }
 
 

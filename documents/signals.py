@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from applications.models import Application, ApplicationVersion, Evidence, FundingCommitment, LocalPolicy, PlanYear
 from review.models import Approval, ProvincialReview, Score, ScoreItem
+from zones.models import AcceptanceRound
 
 from .services import mark_stale
 
@@ -35,3 +36,8 @@ def _score_item(sender, instance, **kwargs):
 def _version_evidence(sender, instance, **kwargs):
     if isinstance(instance, ApplicationVersion):
         mark_stale(application_id=instance.application_id)
+
+
+@receiver(post_save, sender=AcceptanceRound, dispatch_uid="documents-stale-acceptance")
+def _acceptance(sender, instance, **kwargs):
+    mark_stale(application_id=instance.zone.application_id)

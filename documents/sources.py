@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
+from zones.models import AcceptanceRound
 
 from . import scores
 from .enums import DocumentFormat
 from .enums import DocumentKind as K
 
 # Bump when templates or layout change in a way that should re-render unchanged content.
-LAYOUT_REVISION = 4
+LAYOUT_REVISION = 5
 
 
 class Unavailable(Exception):
@@ -99,6 +100,20 @@ def source_approval(application) -> dict:
             "plan_years": snap.get("plan_years", [])}
 
 
+def source_acceptance_opinion(application) -> dict:
+    """The national office's latest 总结验收 decision on the application's zone (guide 五(三))."""
+    round_ = (AcceptanceRound.objects.filter(zone__application=application).exclude(decision="")
+              .select_related("zone").order_by("-number").first())
+    if round_ is None:
+        raise Unavailable(_("国家知识产权局尚未作出验收结论。"))
+    zone = round_.zone
+    return {"decision": round_.decision, "number": round_.number, "document_number": round_.document_number,
+            "text": round_.opinion, "date": _date(round_.decided_at), "rectify_by": _s(round_.rectify_by),
+            "zone_name": zone.name, "applicant_name": zone.applicant.name, "bureau": _province_bureau(application),
+            "approval_number": zone.approval_number, "start_on": _s(zone.start_on), "end_on": _s(zone.end_on),
+            "industry_name": zone.industry, "issuer": "国家知识产权局办公室", "version": application.current_version}
+
+
 def source_score_summary(call) -> dict:
     summary = scores.summary(call)
     if not summary["applications"]:
@@ -132,6 +147,7 @@ SPECS = {
     K.SCORE_SUMMARY: Spec(K.SCORE_SUMMARY, source_score_summary, "documents/score_summary.html", call_level=True),
     K.APPROVAL: Spec(K.APPROVAL, source_approval, "documents/approval.html"),
     K.DOSSIER: Spec(K.DOSSIER, source_dossier, ""),
+    K.ACCEPTANCE_OPINION: Spec(K.ACCEPTANCE_OPINION, source_acceptance_opinion, "documents/acceptance_opinion.html"),
 }
 APPLICATION_KINDS = [k for k, s in SPECS.items() if not s.call_level]
 

@@ -12,6 +12,7 @@ import rules
 
 from accounts.enums import Role
 from applications.queries import can_see_application as _visible
+from zones import queries as zones
 
 
 def _role(role, doc=""):
@@ -74,6 +75,30 @@ def own_assignment(user, assignment):
     return assignment is not None and is_expert(user) and assignment.expert_id == user.pk
 
 
+# Zones after 批复 (zones/): an object predicate takes a zone or one of its reports, indicator sets,
+# rectifications, files or acceptance rounds.
+@rules.predicate
+def can_see_zone(user, obj):
+    return obj is not None and zones.can_see(user, obj)
+
+
+@rules.predicate
+def owns_zone(user, obj):
+    zone = zones.zone_of(obj)
+    return zone is not None and is_applicant(user) and zone.applicant_id == user.organisation_id
+
+
+@rules.predicate
+def zone_file_readable(user, item):
+    """An expert reads the materials of a round assigned to them (queries.file_for); the city its own
+    files; the province and the national office what was submitted, and the studies."""
+    if item is None:
+        return False
+    if is_expert(user):
+        return bool(item.acceptance_round_id)
+    return zones.can_see(user, item) and (owns_zone(user, item) or zones.file_submitted(item))
+
+
 # Role workspaces.
 rules.add_perm("portal.applicant_workspace", is_applicant)
 rules.add_perm("portal.provincial_workspace", is_provincial)
@@ -100,6 +125,17 @@ rules.add_perm("portal.score_assignment", own_assignment)
 # The audit trail and the security policy.
 rules.add_perm("portal.read_audit_trail", is_audit_administrator)
 rules.add_perm("portal.manage_security", is_security_administrator)
+
+# Zones.
+rules.add_perm("portal.view_zone_list", is_applicant | is_provincial | is_national)
+rules.add_perm("portal.view_zone", can_see_zone)
+rules.add_perm("portal.own_zone", owns_zone)
+rules.add_perm("portal.supervise_zone", (is_national | is_provincial) & can_see_zone)
+rules.add_perm("portal.upload_zone_study", is_national & can_see_zone)
+rules.add_perm("portal.manage_acceptance", is_national & can_see_zone)
+rules.add_perm("portal.view_zone_file", zone_file_readable)
+rules.add_perm("portal.view_activities", is_applicant | is_provincial | is_national)
+rules.add_perm("portal.publish_activity", is_national)
 
 # The admin site: accounts and organisations are the administrators'.
 rules.add_perm("portal.use_admin_site", is_administrator | is_national)

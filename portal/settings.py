@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "applications",
     "review",
     "notifications",
+    "zones",
     "documents",
     "portal.apps.PortalConfig",
 ]
@@ -193,7 +194,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.tasks.send_deadline_reminders",
         "schedule": 6 * 60 * 60,
     },
+    "zone-reminders": {
+        "task": "zones.tasks.send_zone_reminders",
+        "schedule": 6 * 60 * 60,
+    },
 }
+# Zones (guide 五(二)、五(三)): a quarterly report is due this many days after its quarter ends (15: the
+# 15th of the next month); a year's core indicators on this (month, day) of the next year.
+ZONE_REPORT_DUE_DAYS = int(os.environ.get("ZONE_REPORT_DUE_DAYS", "15"))
+ZONE_INDICATORS_DUE = (3, 31)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("review.urls")),
     path("", include("review.experts.urls")),
+    path("", include("zones.urls")),
     path("", include("notifications.urls")),
     path("", include("documents.urls")),
     path("admin/", admin.site.urls),

@@ -9,7 +9,7 @@ whether a written opinion is required and which extra inputs it takes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -125,6 +125,19 @@ class Workflow:
             leaves = any(value in t.sources for t in self.transitions.values())
             if state.final == leaves:
                 raise ValueError(f"state {value!r}: final={state.final} but a transition {'leaves' if leaves else 'never leaves'} it")
+
+    def register_effect(self, transition_name: str, effect: Callable) -> None:
+        """A higher app adds an effect to one transition (e.g. zones: the 批复 creates the zone).
+
+        The effect runs inside `perform()`'s transaction after the table's own effects, with the same
+        signature `effect(obj, user, transition, context)`; the fields it declares with `@writes` are
+        saved with the others. If it raises, the whole transition rolls back. Registering the same
+        function twice is a no-op (ready() may run more than once in tests).
+        """
+        current = self.transitions[transition_name]
+        if effect in current.effects:
+            return
+        self.transitions[transition_name] = replace(current, effects=(*current.effects, effect))
 
     # -- reading the tables -------------------------------------------------------------------
 

@@ -21,6 +21,22 @@ from ..models import Criterion, ExpertAssignment, Score, ScoreReopening
 ACTIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
 
 
+# Other apps put their own review work in the expert's workspace (zones: acceptance reviews):
+# (template, function(user) -> the user's live assignments), rendered after the application ones.
+WORKSPACE_SECTIONS: list[tuple[str, object]] = []
+
+
+def register_workspace_section(template: str, assignments) -> None:
+    """A higher app adds a section to /expert/ (called from its AppConfig.ready())."""
+    if (template, assignments) not in WORKSPACE_SECTIONS:
+        WORKSPACE_SECTIONS.append((template, assignments))
+
+
+def workspace_sections(user) -> list[dict]:
+    return [{"template": template, "assignments": list(assignments(user))}
+            for template, assignments in WORKSPACE_SECTIONS]
+
+
 def expert_applications(user, qs):
     """The applications scope of an expert (registered with applications.queries): what is assigned."""
     return qs.filter(assignments__expert=user, assignments__status__in=ACTIVE).distinct()

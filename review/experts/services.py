@@ -100,19 +100,23 @@ def save_rubric(call, formset) -> list[Criterion]:
 # Conflicts of interest
 
 
-def conflict_reasons(expert, application) -> list[str]:
-    """Why this expert may not judge this application; empty when there is no conflict."""
+def conflict_reasons(expert, subject) -> list[str]:
+    """Why this expert may not judge this subject; empty when there is no conflict.
+
+    The subject is anything reviewed for an applicant in a province: an application, or a zone at
+    its acceptance (zones.acceptance). Only `province_id`, `province` and `applicant_id` are read.
+    """
     reasons = []
     profile = getattr(expert, "expert_profile", None)
-    if profile is not None and profile.home_province_id == application.province_id:
-        reasons.append(gettext("专家所在省份与申报主体相同(%(province)s)。") % {"province": application.province})
-    if expert.organisation_id and expert.organisation_id == application.applicant_id:
+    if profile is not None and profile.home_province_id == subject.province_id:
+        reasons.append(gettext("专家所在省份与申报主体相同(%(province)s)。") % {"province": subject.province})
+    if expert.organisation_id and expert.organisation_id == subject.applicant_id:
         reasons.append(gettext("专家所在单位即申报主体。"))
     return reasons
 
 
-def is_conflicted(expert, application) -> bool:
-    return bool(conflict_reasons(expert, application))
+def is_conflicted(expert, subject) -> bool:
+    return bool(conflict_reasons(expert, subject))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,12 +155,54 @@ def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
     return assignment
 
 
-def _candidates(application, experts, load, taken):
-    """Eligible experts for the application, least loaded first (ties by pk, for repeatability)."""
+def _candidates(subject, experts, load, taken, conflicted=None):
+    """Eligible experts for the subject, least loaded first (ties by pk, for repeatability)."""
+    conflicted = conflicted or is_conflicted
     return sorted(
-        (e for e in experts if e.pk not in taken and not is_conflicted(e, application)),
+        (e for e in experts if e.pk not in taken and not conflicted(e, subject)),
         key=lambda e: (load[e.pk], e.pk),
     )
+
+
+def plan_assignments(subjects, experts, load, pairs, per_subject, conflicted=None) -> list[tuple]:
+    """The balanced, conflict-aware choice of experts, over any reviewed thing (an application, a
+    zone's acceptance): pure, it reads and updates only what it is given and writes nothing.
+
+    `subjects` have a pk (and whatever `conflicted(expert, subject)` reads: `conflict_reasons` reads
+    `province_id` and `applicant_id`); `load` maps expert pk to live assignments; `pairs` maps
+    subject pk to {expert pk: AssignmentStatus} for every pairing already recorded. Slots are filled
+    round by round (each subject gets its next expert before any gets two more), always choosing the
+    least-loaded eligible expert, then a repair pass moves new assignments from the busiest to the
+    idlest experts while that keeps every rule. Experts who declared a conflict on a subject are never
+    given it again. Returns the new (subject, expert) pairs; `load` and `pairs` include them.
+    """
+    conflicted = conflicted or is_conflicted
+    live = {s.pk: sum(1 for st in pairs.get(s.pk, {}).values() if st in ACTIVE) for s in subjects}
+    new = []
+    for _round in range(per_subject):
+        for subject in sorted(subjects, key=lambda s: (live[s.pk], s.pk)):
+            if live[subject.pk] >= per_subject:
+                continue
+            taken = {eid for eid, st in pairs.get(subject.pk, {}).items() if st != AssignmentStatus.WITHDRAWN}
+            options = _candidates(subject, experts, load, taken, conflicted)
+            if not options:
+                continue
+            chosen = options[0]
+            new.append((subject, chosen))
+            pairs.setdefault(subject.pk, {})[chosen.pk] = AssignmentStatus.ASSIGNED
+            load[chosen.pk] += 1
+            live[subject.pk] += 1
+    return _rebalance(new, experts, load, pairs, conflicted)
+
+
+def shortages(subjects, pairs, per_subject) -> dict:
+    """Subjects with fewer than `per_subject` live assignments, and how many they lack."""
+    result = {}
+    for s in subjects:
+        live = sum(1 for st in pairs.get(s.pk, {}).values() if st in ACTIVE)
+        if live < per_subject:
+            result[s] = per_subject - live
+    return result
 
 
 @dataclass
@@ -166,13 +212,8 @@ class AutoAssignResult:
 
 
 def auto_assign(call, per_application=None, by=None, deadline=None) -> AutoAssignResult:
-    """Give each application in 专家论证 `per_application` live assignments, balancing load.
-
-    Slots are filled round by round (each application gets its next expert before any gets two
-    more), always choosing the least-loaded eligible expert, then a repair pass moves new,
-    unopened assignments from the busiest to the idlest experts while that keeps every rule.
-    Experts who declared a conflict on an application are never given it again.
-    """
+    """Give each application in 专家论证 `per_application` live assignments, balancing load
+    (`plan_assignments`)."""
     per_application = per_application or call.experts_per_application
     deadline = deadline or call.expert_deadline
     result = AutoAssignResult()
@@ -186,34 +227,17 @@ def auto_assign(call, per_application=None, by=None, deadline=None) -> AutoAssig
         pairs = {}
         for a in ExpertAssignment.objects.filter(application__in=applications):
             pairs.setdefault(a.application_id, {})[a.expert_id] = a.status
-        live = {app.pk: sum(1 for s in pairs.get(app.pk, {}).values() if s in ACTIVE) for app in applications}
-        new = []
-        for _round in range(per_application):
-            for app in sorted(applications, key=lambda a: (live[a.pk], a.pk)):
-                if live[app.pk] >= per_application:
-                    continue
-                taken = {eid for eid, s in pairs.get(app.pk, {}).items() if s != AssignmentStatus.WITHDRAWN}
-                options = _candidates(app, experts, load, taken)
-                if not options:
-                    continue
-                chosen = options[0]
-                new.append((app, chosen))
-                pairs.setdefault(app.pk, {})[chosen.pk] = AssignmentStatus.ASSIGNED
-                load[chosen.pk] += 1
-                live[app.pk] += 1
-        new = _rebalance(new, experts, load, pairs)
-        for app, expert in new:
+        for app, expert in plan_assignments(applications, experts, load, pairs, per_application):
             result.created.append(_create_assignment(app, expert, by, deadline))
-        for app in applications:
-            if live[app.pk] < per_application:
-                result.shortages[app] = per_application - live[app.pk]
+        result.shortages = shortages(applications, pairs, per_application)
     created = list(result.created)
     transaction.on_commit(lambda: notices.assignments_made(created))
     return result
 
 
-def _rebalance(new, experts, load, pairs):
+def _rebalance(new, experts, load, pairs, conflicted=None):
     """Move planned assignments from the busiest expert to the idlest while it narrows the gap."""
+    conflicted = conflicted or is_conflicted
     for _ in range(len(new) * 2 + 1):
         if not experts:
             break
@@ -222,12 +246,12 @@ def _rebalance(new, experts, load, pairs):
         if load[busiest.pk] - load[idlest.pk] <= 1:
             break
         moved = False
-        for i, (app, expert) in enumerate(new):
-            if expert.pk != busiest.pk or idlest.pk in pairs.get(app.pk, {}) or is_conflicted(idlest, app):
+        for i, (subject, expert) in enumerate(new):
+            if expert.pk != busiest.pk or idlest.pk in pairs.get(subject.pk, {}) or conflicted(idlest, subject):
                 continue
-            new[i] = (app, idlest)
-            del pairs[app.pk][busiest.pk]
-            pairs[app.pk][idlest.pk] = AssignmentStatus.ASSIGNED
+            new[i] = (subject, idlest)
+            del pairs[subject.pk][busiest.pk]
+            pairs[subject.pk][idlest.pk] = AssignmentStatus.ASSIGNED
             load[busiest.pk] -= 1
             load[idlest.pk] += 1
             moved = True

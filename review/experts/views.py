@@ -37,6 +37,7 @@ class ExpertWorkspaceView(RolePermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["now"] = timezone.now()
+        ctx["sections"] = queries.workspace_sections(self.request.user)
         return ctx
 
 

@@ -10,6 +10,7 @@ DEMO_STEPS = [
     "applications.demo.seed_applications",
     "review.demo.seed_pipeline",
     "review.experts.demo.seed_expert_review",
+    "zones.demo.seed_zones",
     "documents.demo.seed_documents",
 ]
 
