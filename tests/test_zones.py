@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import TestCase
@@ -19,10 +20,14 @@ from accounts.models import Organisation
 from applications.demo import demo_upload
 from applications.enums import ApplicationState as S
 from audit.models import AuditRecord
+from documents import services as documents
+from documents.enums import DocumentKind
+from documents.production import render
 from notifications.models import Notification
 from review.enums import AssignmentStatus
-from tests.factories import open_call
-from tests.pipeline_support import application_in
+from review.models import Approval
+from review.transitions import perform
+from tests.pipeline_support import add_scores, application_in, extra_for
 from tests.zones_support import FIGURES, approved_zone, years_ago
 from workflow.machine import TransitionError
 from workflow.models import AppendOnlyError
@@ -72,9 +77,6 @@ def test_the_approval_creates_the_zone_with_its_period_and_targets(applicant, ac
 
 def test_a_failing_zone_creation_rolls_the_approval_back(applicant, actors, make_expert, monkeypatch):
     application = application_in(S.EXPERT_REVIEW, applicant, actors, make_expert)
-    from tests.pipeline_support import add_scores, extra_for
-    from review.transitions import perform
-
     add_scores(application, application.call.min_scores, make_expert, actors[Role.NATIONAL])
 
     def broken(*args, **kwargs):
@@ -88,8 +90,6 @@ def test_a_failing_zone_creation_rolls_the_approval_back(applicant, actors, make
     assert application.state == S.EXPERT_REVIEW
     assert not Zone.objects.filter(application=application).exists()
     assert not application.log.filter(transition="approve").exists()
-    from review.models import Approval
-
     assert not Approval.objects.filter(application=application).exists()
 
 
@@ -157,8 +157,6 @@ def test_overdue_flags_and_reminders_are_sent_once(zone, applicant, provincial):
 
 
 def test_beat_runs_the_zone_reminders():
-    from django.conf import settings
-
     assert settings.CELERY_BEAT_SCHEDULE["zone-reminders"]["task"] == "zones.tasks.send_zone_reminders"
 
 
@@ -324,10 +322,6 @@ def test_acceptance_through_expert_scoring_to_acceptance(final_year_zone, applic
         acceptance.save_score(first, first.expert, {}, "accept", "", final=False)
     assert AuditRecord.objects.filter(action="zone.zone.accept").exists()
     # The 验收意见 is an official document of the documents pipeline.
-    from documents import services as documents
-    from documents.enums import DocumentKind
-    from documents.production import render
-
     document = documents.request_document(DocumentKind.ACCEPTANCE_OPINION, application=zone.application)
     document = render(document.pk)
     assert document.status == "ready" and document.page_count >= 1
