@@ -147,7 +147,7 @@ def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
         if reasons:
             raise ExpertReviewError(gettext("存在利益冲突,不能分配:") + "".join(reasons))
         assignment = _create_assignment(application, expert, by, deadline or application.call.expert_deadline)
-    transaction.on_commit(lambda: notices.assignments_made([assignment]))
+        notices.assignments_made([assignment])
     return assignment
 
 
@@ -207,8 +207,7 @@ def auto_assign(call, per_application=None, by=None, deadline=None) -> AutoAssig
         for app in applications:
             if live[app.pk] < per_application:
                 result.shortages[app] = per_application - live[app.pk]
-    created = list(result.created)
-    transaction.on_commit(lambda: notices.assignments_made(created))
+        notices.assignments_made(list(result.created))
     return result
 
 
@@ -272,14 +271,11 @@ def declare_conflict(assignment, expert, reason: str):
             chosen = replacement_for(application)
             if chosen is not None:
                 replacement = _create_assignment(application, chosen, None, locked.deadline)
-    _after_conflict(application, replacement)
+        # Told in the same transaction: the messages (and their queued e-mail) commit with the change.
+        if replacement is not None:
+            notices.assignments_made([replacement])
+        notices.conflict_declared(application, replaced=replacement is not None)
     return replacement
-
-
-def _after_conflict(application, replacement):
-    if replacement is not None:
-        transaction.on_commit(lambda: notices.assignments_made([replacement]))
-    transaction.on_commit(lambda: notices.conflict_declared(application, replaced=replacement is not None))
 
 
 def withdraw(assignment, by) -> None:
