@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import redis
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
@@ -69,11 +70,35 @@ def _task(name):
     return current_app.tasks.get(name)
 
 
+def _broker_answers() -> bool:
+    """One quick look before publishing: kombu's own connection attempts to a broker that is down take
+    seconds (its retries), which a request must not wait for."""
+    url = current_app.conf.broker_url or ""
+    if current_app.conf.task_always_eager or not url.startswith(("redis://", "rediss://")):
+        return True
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def _broker_down(intent: Intent, reason: str) -> bool:
+    global _broker_down_until
+    _broker_down_until = time.monotonic() + settings.OUTBOX_BROKER_RETRY
+    logger.warning("broker unavailable, outbox intent %s stays pending: %s", intent.pk, reason)
+    Intent.objects.filter(pk=intent.pk).update(error=reason[:2000])
+    return False
+
+
 def _publish(intent: Intent) -> bool:
     """Publish one intent; False when the broker did not take it."""
-    global _broker_down_until
     if broker_backoff_active():
         return False
+    if not _broker_answers():
+        return _broker_down(intent, "broker did not answer")
     task = _task(intent.task)
     if task is None:
         logger.error("outbox intent %s names an unknown task %s", intent.pk, intent.task)
@@ -82,16 +107,12 @@ def _publish(intent: Intent) -> bool:
     eager = bool(current_app.conf.task_always_eager)
     try:
         # retry=False: one attempt; the sweep is the retry.
-        task.apply_async(args=intent.args, task_id=intent.key, retry=False)
+        task.apply_async(args=intent.args, task_id=intent.key, retry=False, ignore_result=True)
     except Exception as exc:  # the broker refused or is unreachable; or, in-process, the task raised
-        if eager:
-            logger.exception("in-process task for outbox intent %s failed", intent.pk)
-        else:
-            _broker_down_until = time.monotonic() + settings.OUTBOX_BROKER_RETRY
-            logger.warning("broker unavailable, outbox intent %s stays pending: %s", intent.pk, exc)
-            Intent.objects.filter(pk=intent.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
-            return False
-    Intent.objects.filter(pk=intent.pk, done_at__isnull=True).update(
+        if not eager:
+            return _broker_down(intent, f"{type(exc).__name__}: {exc}")
+        logger.exception("in-process task for outbox intent %s failed", intent.pk)
+    Intent.objects.filter(pk=intent.pk).update(
         published_at=timezone.now(), publications=F("publications") + 1,
         publish_after=_next_publication(intent.publications))
     return True
