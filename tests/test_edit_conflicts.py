@@ -13,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.enums import Role
+from accounts.models import Organisation
 from applications.enums import ApplicationState as S
 from applications.models import PlanYear
 from review.experts.services import ensure_rubric
 from review.models import Criterion, FormalReview, PanelMembership
-from tests.factories import complete_application
+from tests.factories import complete_application, open_call
 from tests.pipeline_support import application_in
 
 
@@ -195,8 +196,6 @@ def actors(applicant, provincial, national):
 
 @pytest.mark.django_db
 def test_second_formal_review_save_is_refused_with_both_notes(applicant, national, make_user, actors, make_expert):
-    from accounts.models import Organisation
-
     application = application_in(S.NATIONAL_REVIEW, applicant, actors, make_expert)
     colleague = make_user(Role.NATIONAL, Organisation.objects.get(kind="national"))
     url = reverse("review:formal_review", args=[application.pk])
@@ -223,9 +222,6 @@ def test_second_formal_review_save_is_refused_with_both_notes(applicant, nationa
 
 @pytest.mark.django_db
 def test_second_rubric_save_is_refused_with_both_values(national, make_user):
-    from accounts.models import Organisation
-    from tests.factories import open_call
-
     call = open_call()
     ensure_rubric(call)
     colleague = make_user(Role.NATIONAL, Organisation.objects.get(kind="national"))
@@ -248,9 +244,6 @@ def test_second_rubric_save_is_refused_with_both_values(national, make_user):
 
 @pytest.mark.django_db
 def test_panel_changes_of_another_are_kept(national, make_user, make_expert):
-    from accounts.models import Organisation
-    from tests.factories import open_call
-
     call = open_call()
     e1, e2, e3 = make_expert(institution="甲大学"), make_expert(institution="乙大学"), make_expert(institution="丙大学")
     PanelMembership.objects.create(call=call, expert=e1)
