@@ -211,7 +211,7 @@ class TransitionView(ApplicationDetailView):
                 messages.success(request, _("已执行“%(action)s”,申报状态现为“%(state)s”。") % {
                     "action": transition.label, "state": application.get_state_display()})
                 # The e-mail goes out through the outbox: queued, even while the mail worker is away.
-                messages.info(request, _("相关人员已收到站内通知\uff0c邮件已排队发送。"))
+                messages.info(request, _("相关人员已收到站内通知，邮件已排队发送。"))
                 return redirect(self._back(application))
         messages.error(request, _("“%(action)s”未执行,请按提示修改后重新提交。") % {"action": transition.label})
         context = self.get_context_data(object=application)

@@ -76,11 +76,11 @@ def instance_values(instance, names) -> dict:
 
 def display(v) -> str:
     if v is None or v == "" or v == []:
-        return str(_("\uff08空\uff09"))
+        return str(_("（空）"))
     if isinstance(v, bool):
         return str(_("是") if v else _("否"))
     if isinstance(v, list | tuple | set | frozenset | models.QuerySet):
-        return "、".join(str(item) for item in v) or str(_("\uff08空\uff09"))
+        return "、".join(str(item) for item in v) or str(_("（空）"))
     return str(v)
 
 
@@ -109,7 +109,7 @@ class EditConflict(Refused):
     """Someone else saved what this form edits since it was loaded; nothing was written."""
 
     def __init__(self, changes: list[Change], new_token: str, refresh: dict):
-        super().__init__(str(_("在您编辑期间\uff0c其他人已保存了这里的内容。您填写的内容都已保留在下方\uff1b请对照他人保存的内容修改后再保存。")))
+        super().__init__(str(_("在您编辑期间，其他人已保存了这里的内容。您填写的内容都已保留在下方；请对照他人保存的内容修改后再保存。")))
         self.changes = changes
         self.token = new_token
         self.refresh = refresh  # html name -> posted value of the other person's data, for untouched fields
@@ -129,7 +129,7 @@ class EditConflict(Refused):
         return data
 
 
-ROW_REMOVED = gettext_lazy("\uff08此项已被他人删除\uff09")
+ROW_REMOVED = gettext_lazy("（此项已被他人删除）")
 ROW_ADDED = gettext_lazy("他人新增")
 
 
