@@ -23,6 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -94,9 +95,11 @@ class OwnRedis:
 
 
 def _reset_producer_pools():
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    """New connections for the broker just configured. kombu keeps producer pools in a registry keyed by
+    connection; closing one pool while the registry still holds it would leave later tests a closed pool,
+    so the registry is emptied too."""
+    kombu.pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
