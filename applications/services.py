@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from workflow import editing
 from workflow.errors import Refused
 
 from . import uploads
-from .models import Application, Evidence
+from .models import Application, Evidence, FundingCommitment, LocalPolicy, PlanYear
 from .queries import open_calls_for
 from .sections import SECTION_BY_KEY
 
@@ -44,19 +45,77 @@ def _locked_for_editing(user, application) -> Application:
     return locked
 
 
-def save_section(user, application, section_key: str, parts) -> None:
+# The rows a section's formset edits, and the fields of each row that the form writes.
+SECTION_ROWS = {
+    "policies": (LocalPolicy, ("status", "title", "document_number", "issued_on")),
+    "plan_years": (PlanYear, ("year", "milestones", "output_target", "patented_sales_target", "rd_target",
+                              "patents_target")),
+    "funding": (FundingCommitment, ("year", "amount_wan")),
+}
+UPLOAD_FIELDS = ["document", "document_name", "document_sha256"]
+
+
+def _row_label(form, index):
+    instance = form.instance
+    return str(getattr(instance, "year", None) or instance or index + 1)
+
+
+def section_version(application, section_key: str) -> str:
+    """The version a section's form carries: the values it is loaded with (see workflow.editing)."""
+    section = SECTION_BY_KEY[section_key]
+    current = {}
+    if section.fields:
+        current["form"] = editing.instance_values(application, section.fields)
+    if section_key in SECTION_ROWS:
+        model, names = SECTION_ROWS[section_key]
+        current["rows"] = {str(obj.pk): editing.instance_values(obj, names)
+                           for obj in model.objects.filter(application=application)}
+    return editing.token(current)
+
+
+def save_section(user, application, section_key: str, parts, loaded: str | None = None) -> None:
     """Save one section of the online form: `parts` are its validated form and/or formset
     (applications.forms), bound to `application`. Only the section's own fields are written, so a
-    save never undoes a change made meanwhile elsewhere (a submission in another tab)."""
+    save never undoes a change made meanwhile elsewhere (a submission in another tab).
+
+    `loaded` is the version the form was loaded with (section_version). With it, only the fields this
+    person changed are written, and a save after someone else saved this section is refused with
+    workflow.editing.EditConflict (nothing written, both texts for the page)."""
     section = SECTION_BY_KEY[section_key]
+    merge = editing.Merge(editing.read(loaded))
     with transaction.atomic():
-        _locked_for_editing(user, application)
+        locked = _locked_for_editing(user, application)
+        plan = []
         for part in parts:
             if hasattr(part, "forms"):  # a formset of related rows
+                model, names = SECTION_ROWS[section_key]
+                plan.append(("rows", part, merge.rows("rows", part, names, model.objects.filter(
+                    application=locked).select_for_update(), _row_label)))
+            else:
+                plan.append(("form", part, merge.form("form", part, section.fields, locked)))
+        merge.check()
+        for kind, part, writes in plan:
+            if kind == "form":
+                if writes:
+                    instance = part.save(commit=False)
+                    instance.save(update_fields=[*writes, "updated_at"])
+            elif not merge.checking:
                 part.save()
             else:
-                instance = part.save(commit=False)
-                instance.save(update_fields=[*section.fields, "updated_at"])
+                _save_rows(writes)
+
+
+def _save_rows(writes):
+    for form, action in writes:
+        if action == "delete":
+            form.instance.delete()
+            continue
+        row = form.save(commit=False)
+        if action == "new":
+            row.save()
+        else:
+            uploaded = bool(form.cleaned_data.get("upload"))
+            row.save(update_fields=[*action, *(UPLOAD_FIELDS if uploaded else [])])
 
 
 def upload_evidence(user, application, kind, upload, title="") -> Evidence:

@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from accounts.mixins import RolePermissionMixin
+from workflow import editing
 
 from . import eligibility, forms, presentation, services, submission, uploads
 from .enums import EvidenceKind
@@ -135,8 +136,11 @@ class SectionView(LoginRequiredMixin, View):
             ctx["upload_limit"] = uploads.max_bytes()
         return ctx
 
-    def render(self, request, built, status=200, results=None):
-        return render(request, "applications/section.html", self.context(built, results), status=status)
+    def render(self, request, built, status=200, results=None, loaded=None, conflict=None):
+        ctx = self.context(built, results)
+        ctx["loaded_token"] = loaded or services.section_version(self.application, self.section.key)
+        ctx["conflict"] = conflict
+        return render(request, "applications/section.html", ctx, status=status)
 
     def get(self, request, pk, section):
         return self.render(request, self.build())
@@ -146,9 +150,17 @@ class SectionView(LoginRequiredMixin, View):
             return self.post_evidence(request)
         built = self.build(request.POST, request.FILES)
         parts = [built[k] for k in ("form", "formset") if k in built]
+        loaded = request.POST.get(editing.TOKEN_FIELD) or None
         if all(part.is_valid() for part in parts):
             try:
-                services.save_section(request.user, self.application, self.section.key, parts)
+                services.save_section(request.user, self.application, self.section.key, parts, loaded=loaded)
+            except editing.EditConflict as conflict:
+                # Nothing was saved: the page shows both, keeps what was typed and carries the new version.
+                messages.error(request, conflict.message)
+                rebuilt = self.build(conflict.data(request.POST), request.FILES)
+                for part in rebuilt.values():
+                    part.is_valid()
+                return self.render(request, rebuilt, status=409, loaded=conflict.token, conflict=conflict)
             except services.ApplicationRefused as refusal:
                 messages.warning(request, refusal.message)
                 return redirect("applications:detail", self.application.pk)
@@ -163,7 +175,7 @@ class SectionView(LoginRequiredMixin, View):
         results = None
         if "form" in built:
             results = eligibility.evaluate(panel_data(self.application, self.section.key, request.POST))
-        return self.render(request, built, status=200, results=results)
+        return self.render(request, built, status=200, results=results, loaded=loaded)
 
     def post_evidence(self, request):
         app = self.application

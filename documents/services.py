@@ -1,23 +1,29 @@
 """The request side of documents: asking for a document (reads its sources, compares the content hash
-with the newest rendering and queues `tasks.render_document` on commit only when something changed),
+with the newest rendering and queues `tasks.render_document` through the outbox only when something
+changed; the rendering is a row written with the Document, published once the transaction commits),
 the current rendering of a document, why a document cannot exist yet, the per-application overview, and
 marking documents stale when their sources change. Nothing here renders a PDF."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outbox.services import enqueue, pending_for
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
 from zones.models import AcceptanceRound
 
-from . import tasks
 from .enums import DocumentKind as K
 from .enums import DocumentStatus as St
 from .models import Document
 from .sources import APPLICATION_KINDS, SPECS, content_hash
+
+RENDER_TASK = "documents.tasks.render_document"
 
 
 def _subject(kind, application, call):
@@ -73,7 +79,7 @@ def request_document(kind, *, application=None, call=None, user=None) -> Documen
             if latest.status == St.FAILED:
                 latest.status, latest.error, latest.requested_by = St.QUEUED, "", user
                 latest.save(update_fields=["status", "error", "requested_by", "updated_at"])
-                transaction.on_commit(lambda: tasks.render_document.delay(latest.pk))
+                enqueue(RENDER_TASK, latest.pk)
             elif latest.stale:
                 # Marked stale by a change that did not touch this document's content: nothing to render.
                 latest.stale = False
@@ -84,8 +90,29 @@ def request_document(kind, *, application=None, call=None, user=None) -> Documen
             version=(latest.version + 1) if latest else 1, application_version=data.get("version") or 0,
             content_hash=digest, requested_by=user,
         )
-        transaction.on_commit(lambda: tasks.render_document.delay(document.pk))
+        enqueue(RENDER_TASK, document.pk)
     return document
+
+
+def requeue_stuck(now=None) -> int:
+    """Documents still queued or rendering DOCUMENT_REQUEUE_AFTER seconds after their last change, with
+    no rendering pending in the outbox (a request from before the outbox, an intent that ended without
+    rendering): queue the rendering again. A worker killed mid-render is not one of these: its intent is
+    still pending and the broker's visibility timeout brings the message back. Run by the outbox sweep."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.DOCUMENT_REQUEUE_AFTER)
+    requeued = 0
+    for pk in Document.objects.filter(status__in=[St.QUEUED, St.RENDERING], updated_at__lt=cutoff).values_list(
+            "pk", flat=True)[:200]:
+        with transaction.atomic():
+            document = Document.objects.select_for_update(skip_locked=True).filter(
+                pk=pk, status__in=[St.QUEUED, St.RENDERING], updated_at__lt=cutoff).first()
+            if document is None or pending_for(RENDER_TASK, pk):
+                continue
+            Document.objects.filter(pk=pk).update(updated_at=now)
+            enqueue(RENDER_TASK, pk)
+            requeued += 1
+    return requeued
 
 
 def mark_stale(*, application_id=None, call_id=None) -> int:

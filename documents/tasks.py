@@ -1,10 +1,12 @@
-"""Thin Celery wrappers around documents.production (queued by documents.services)."""
+"""Thin Celery wrappers around documents.production (queued by documents.services through the outbox)."""
 
 import logging
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
+
+from outbox.tasks import IntentTask
 
 from . import production
 from .models import Document
@@ -15,7 +17,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=2,
+@shared_task(bind=True, base=IntentTask, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=2,
              retry_backoff_max=60, retry_jitter=True, max_retries=5)
 def render_document(self, document_id: int):
     try:

@@ -1,5 +1,9 @@
 """The one door for telling people something: `notify()` writes inbox rows and queues the e-mail.
 
+The e-mail is an outbox intent written in the same transaction as the inbox rows (and as the caller's
+change, when the caller is inside one): it is sent once the transaction commits and the broker answers,
+or later by the outbox sweep; never lost, and never a reason for the caller's request to fail.
+
 Callers compose their own message (what happened, to whom, where to look); this app knows nothing
 of the pipeline that calls it.
 """
@@ -12,8 +16,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from outbox.services import enqueue
+
 from .models import Notification
-from .tasks import email_notifications
+
+EMAIL_TASK = "notifications.tasks.email_notifications"
 
 
 @dataclass(frozen=True)
@@ -26,14 +33,15 @@ def notify(recipients, message: Message, url: str = "", about=None) -> list[Noti
     """One inbox row per recipient, each e-mailed after the transaction commits. `about` is the
     object the message concerns (an application, later a zone), kept for reference."""
     about_type = ContentType.objects.get_for_model(about) if about is not None else None
-    rows = Notification.objects.bulk_create([
-        Notification(recipient=user, subject=str(message.subject)[:200], body=str(message.body), url=url,
-                     about_type=about_type, about_id=about.pk if about is not None else None)
-        for user in recipients
-    ])
-    ids = [n.pk for n in rows if n.recipient.email]
-    if ids:
-        transaction.on_commit(lambda: email_notifications.delay(ids))
+    with transaction.atomic():
+        rows = Notification.objects.bulk_create([
+            Notification(recipient=user, subject=str(message.subject)[:200], body=str(message.body), url=url,
+                         about_type=about_type, about_id=about.pk if about is not None else None)
+            for user in recipients
+        ])
+        ids = [n.pk for n in rows if n.recipient.email]
+        if ids:
+            enqueue(EMAIL_TASK, ids)
     return rows
 
 

@@ -1,4 +1,5 @@
-"""/healthz: is the database reachable, is Redis reachable, does a Celery worker answer."""
+"""/healthz: is the database reachable, is Redis reachable, does a Celery worker answer, and how old is
+the oldest pending outbox intent (a backlog: the broker or the workers have been away)."""
 
 import time
 
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from outbox.queries import backlog
 
 from .celery import app
 
@@ -42,7 +45,8 @@ def _check_worker():
 def healthz(request):
     started = time.monotonic()
     report = {}
-    for name, check in (("database", _check_database), ("redis", _check_redis), ("worker", _check_worker)):
+    for name, check in (("database", _check_database), ("redis", _check_redis), ("worker", _check_worker),
+                        ("outbox", backlog)):
         try:
             report[name] = check()
         except Exception as exc:  # a health check reports failures; it never raises

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "review",
     "notifications",
     "zones",
+    "outbox",
     "documents",
     "portal.apps.PortalConfig",
 ]
@@ -183,13 +184,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task taken by a worker that then dies (SIGKILL, lost machine) stays unacknowledged in Redis and is
 # delivered again once this many seconds have passed since it was taken; keep it above the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+                                   # an unreachable broker host must not hold a request for long
+                                   "socket_connect_timeout": 3}
 if os.environ.get("CELERY_BROKER_KEYPREFIX"):
     # Separate Redis keys (queues and the unacked index) for a run that must not meet any other.
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_BROKER_KEYPREFIX"]
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "portal")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
     "deadline-reminders": {
         "task": "review.tasks.send_deadline_reminders",
         "schedule": 6 * 60 * 60,
@@ -203,6 +210,16 @@ CELERY_BEAT_SCHEDULE = {
 # 15th of the next month); a year's core indicators on this (month, day) of the next year.
 ZONE_REPORT_DUE_DAYS = int(os.environ.get("ZONE_REPORT_DUE_DAYS", "15"))
 ZONE_INDICATORS_DUE = (3, 31)
+# The outbox (outbox/): work a request wants done later is a row written with the change; the relay
+# publishes it on commit, and the sweep (beat, every worker start, `manage.py relay_outbox`) publishes
+# what was left behind. A published intent not reported done is published again after this many
+# seconds, doubling each time; /healthz reports a backlog once the oldest pending intent is older than
+# OUTBOX_ALERT_AFTER.
+OUTBOX_REPUBLISH_AFTER = int(os.environ.get("OUTBOX_REPUBLISH_AFTER", "600"))
+OUTBOX_ALERT_AFTER = int(os.environ.get("OUTBOX_ALERT_AFTER", "900"))
+OUTBOX_BROKER_RETRY = float(os.environ.get("OUTBOX_BROKER_RETRY", "5"))
+# A document still queued or rendering after this many seconds is queued again by the sweep.
+DOCUMENT_REQUEUE_AFTER = int(os.environ.get("DOCUMENT_REQUEUE_AFTER", "900"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 

@@ -12,11 +12,15 @@ os.environ.setdefault("CELERY_QUEUE", f"portal-test-{os.getpid()}")
 
 from .settings import *  # noqa: E402,F403
 
-# Tasks run inline unless a test starts a real worker (tests/conftest.py: celery_worker).
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run inline unless a test starts a real worker (tests/conftest.py: celery_worker); a worker that a
+# test starts in its own process may publish through the broker like production (TEST_TASKS_INLINE=0).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_TASKS_INLINE", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker in its own process writes its mail to files the test can count (TEST_EMAIL_FILE_PATH).
+EMAIL_BACKEND = ("django.core.mail.backends.filebased.EmailBackend" if os.environ.get("TEST_EMAIL_FILE_PATH")
+                 else "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("TEST_EMAIL_FILE_PATH", "")
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="portal-test-files-")
 STORAGES["default"] = {

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationState as S
 from applications.models import Application
+from workflow import editing
 from workflow.errors import Refused
 
 from .guards import FORMAL_CHECKLIST
@@ -22,18 +23,43 @@ class FormalReviewError(Refused):
     pass
 
 
-def save_formal_review(application, user, checklist: dict, notes: str) -> FormalReview:
+CHECKLIST_KEYS = [key for key, _label in FORMAL_CHECKLIST]
+
+
+def _stored_formal_review(application) -> dict:
+    review = FormalReview.objects.filter(application=application, version=application.current_version).first()
+    checklist = review.checklist if review else {}
+    return {**{key: bool(checklist.get(key)) for key in CHECKLIST_KEYS}, "notes": review.notes if review else ""}
+
+
+def formal_review_version(application) -> str:
+    """The version the checklist form carries (workflow.editing)."""
+    return editing.token({"review": {k: editing.value(v) for k, v in _stored_formal_review(application).items()}})
+
+
+def save_formal_review(application, user, checklist: dict, notes: str, *, loaded: str | None = None,
+                       form=None) -> FormalReview:
     """The national office's 材料审核 checklist of the application's current version; only while the
-    application is in formal review, and only by a user who may review it nationally."""
+    application is in formal review, and only by a user who may review it nationally.
+
+    With `loaded` (formal_review_version, carried by the page's form) only the items this reviewer
+    changed are written, and a save after another reviewer saved is refused with
+    workflow.editing.EditConflict."""
+    merge = editing.Merge(editing.read(loaded))
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not user.has_perm("portal.review_nationally", locked):
             raise FormalReviewError(_("您无权处理该申报。"))
         if locked.state != S.NATIONAL_REVIEW:
             raise FormalReviewError(_("只有处于“国家局材料审核”状态的申报可以填写审核清单。"))
-        values = {key: bool(checklist.get(key)) for key, _label in FORMAL_CHECKLIST}
+        mine = {**{key: bool(checklist.get(key)) for key in CHECKLIST_KEYS}, "notes": (notes or "").strip()}
+        stored = _stored_formal_review(locked)
+        changed = merge.form("review", form, [*CHECKLIST_KEYS, "notes"], stored, mine=mine)
+        merge.check()
+        values = {**stored, **{name: mine[name] for name in changed}}
         review, _created = FormalReview.objects.update_or_create(
             application=locked, version=locked.current_version,
-            defaults={"checklist": values, "notes": (notes or "").strip(), "reviewer": user},
+            defaults={"checklist": {key: values[key] for key in CHECKLIST_KEYS}, "notes": values["notes"],
+                      "reviewer": user},
         )
     return review

@@ -19,6 +19,7 @@ from applications.models import Call
 from applications.queries import own_application, visible_application
 from applications.submission import problems as submission_problems
 from applications.views import ApplicationDetailView, section_nav
+from workflow import editing
 
 from . import queries, services
 from .filters import NationalQueueFilter, ProvincialQueueFilter
@@ -134,10 +135,12 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
     def get_permission_object(self):
         return self.get_application()
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form=None, loaded=None, conflict=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
         application = self.get_application()
         review = queries.formal_review_of(application)
+        ctx["loaded_token"] = loaded or services.formal_review_version(application)
+        ctx["conflict"] = conflict
         if form is None:
             initial = dict(review.checklist) if review else {}
             initial["notes"] = review.notes if review else ""
@@ -155,10 +158,18 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
     def post(self, request, pk):
         application = self.get_application()
         form = FormalReviewForm(request.POST)
+        loaded = request.POST.get(editing.TOKEN_FIELD) or None
         if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
+            return self.render_to_response(self.get_context_data(form=form, loaded=loaded), status=400)
         try:
-            services.save_formal_review(application, request.user, form.checklist, form.cleaned_data["notes"])
+            services.save_formal_review(application, request.user, form.checklist, form.cleaned_data["notes"],
+                                        loaded=loaded, form=form)
+        except editing.EditConflict as conflict:
+            messages.error(request, conflict.message)
+            form = FormalReviewForm(conflict.data(request.POST))
+            form.is_valid()
+            return self.render_to_response(
+                self.get_context_data(form=form, loaded=conflict.token, conflict=conflict), status=409)
         except services.FormalReviewError as e:
             messages.error(request, e.message)
             return redirect("review:formal_review", pk=application.pk)
@@ -199,6 +210,8 @@ class TransitionView(ApplicationDetailView):
             else:
                 messages.success(request, _("已执行“%(action)s”,申报状态现为“%(state)s”。") % {
                     "action": transition.label, "state": application.get_state_display()})
+                # The e-mail goes out through the outbox: queued, even while the mail worker is away.
+                messages.info(request, _("相关人员已收到站内通知，邮件已排队发送。"))
                 return redirect(self._back(application))
         messages.error(request, _("“%(action)s”未执行,请按提示修改后重新提交。") % {"action": transition.label})
         context = self.get_context_data(object=application)

@@ -23,6 +23,7 @@ import uuid
 from io import BytesIO
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -58,9 +59,8 @@ def test_celery_settings_acknowledge_late_and_requeue_on_worker_loss():
 def _reset_producer_pools():
     """Producers are pooled per app with the transport options they were made with; drop them so that
     the next task sent uses the options just set (what Celery itself does after a fork)."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    kombu.pools.reset()  # closes the pools and empties kombu's registry, which would hand out a closed pool
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 

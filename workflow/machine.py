@@ -89,7 +89,8 @@ DEFAULT_MESSAGES = {
 class Workflow:
     """One object's pipeline: its model, state field, log and tables, and the hooks that tie it to
     the domain (who may see an object, what the log entry records besides the step, who is told:
-    `notify(log_entry_pk, transition)` runs after the transaction commits).
+    `notify(log_entry_pk, transition)` runs inside the transaction, so whatever it writes, e.g. inbox
+    rows and outbox intents, commits with the change).
     """
 
     def __init__(self, *, model, log_model, log_subject: str, states: Iterable[State],
@@ -172,8 +173,8 @@ class Workflow:
 
     def perform(self, obj, user, name: str, opinion: str = "", *, expected_state: str | None = None,
                 extra: dict | None = None):
-        """Lock the row, check, change the state, run effects, save, write the log entry, notify on
-        commit. Returns the log entry. `expected_state` is the state the user saw: if the row changed
+        """Lock the row, check, change the state, run effects, save, write the log entry, notify (in
+        the same transaction). Returns the log entry. `expected_state` is the state the user saw: if the row changed
         meanwhile the call is refused instead of acting on something the user did not see."""
         opinion = (opinion or "").strip()
         extra = {k: v for k, v in (extra or {}).items() if k in self.input_messages}
@@ -204,7 +205,9 @@ class Workflow:
                 actor=user, actor_organisation_id=user.organisation_id, actor_role=user.role, opinion=opinion,
                 **self.log_fields(locked))
             if self.notify is not None:
-                transaction.on_commit(lambda: self.notify(entry.pk, transition))
+                # Inside the transaction: the messages (and the e-mail they queue in the outbox) commit
+                # with the change or not at all; nothing reaches the broker before the commit.
+                self.notify(entry.pk, transition)
         obj.refresh_from_db()
         return entry
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from applications.enums import ApplicationState
 from applications.models import Application, Call
+from workflow import editing
 from workflow.errors import Refused
 
 from .. import notices
@@ -57,12 +59,33 @@ def max_total(criteria) -> Decimal:
     return sum((c.weight * c.max_score for c in criteria), Decimal("0"))
 
 
-def set_panel(call, experts) -> None:
+def panel_version(call) -> str:
+    """The version the panel form carries (workflow.editing): the members it was loaded with."""
+    return editing.token({"panel": {"experts": editing.value(
+        list(PanelMembership.objects.filter(call=call).values_list("expert_id", flat=True)))}})
+
+
+def set_panel(call, experts, loaded: str | None = None) -> None:
     """The call's panel becomes exactly `experts`. An expert with live assignments in the call stays
-    until those are withdrawn."""
+    until those are withdrawn.
+
+    With `loaded` (panel_version, carried by the page's form): if someone else changed the panel since,
+    nothing is written and workflow.editing.EditConflict proposes their panel with this person's own
+    additions and removals applied (never undoing theirs)."""
     experts = list(experts)
     keep = {e.pk for e in experts}
+    base = editing.read(loaded)
     with transaction.atomic():
+        Call.objects.select_for_update().only("pk").get(pk=call.pk)
+        current = set(PanelMembership.objects.filter(call=call).values_list("expert_id", flat=True))
+        loaded_members = {int(pk) for pk in (base or {}).get("panel", {}).get("experts", []) if str(pk).isdigit()}
+        if base is not None and current != loaded_members:
+            proposal = (current | (keep - loaded_members)) - (loaded_members - keep)
+            people = _people(current | keep)
+            change = editing.Change(gettext("评审专家组成员"), editing.display(sorted(str(people[p]) for p in current)),
+                                    editing.display(sorted(str(people[p]) for p in keep)))
+            raise editing.EditConflict([change], editing.token({"panel": {"experts": editing.value(list(current))}}),
+                                       {"experts": [str(pk) for pk in sorted(proposal)]})
         busy = busy_experts(call, keep)
         if busy.exists():
             names = "、".join(sorted({str(a.expert) for a in busy}))
@@ -74,12 +97,27 @@ def set_panel(call, experts) -> None:
             [PanelMembership(call=call, expert=e) for e in experts if e.pk not in existing])
 
 
-def save_rubric(call, formset) -> list[Criterion]:
+def _people(pks):
+    return {u.pk: u for u in get_user_model().objects.filter(pk__in=pks)}
+
+
+def rubric_version(call) -> str:
+    """The version the rubric formset carries (workflow.editing)."""
+    return editing.token({"rows": {str(c.pk): editing.instance_values(c, CRITERION_FIELDS)
+                                   for c in Criterion.objects.filter(call=call)}})
+
+
+CRITERION_FIELDS = ("position", "name", "description", "weight", "max_score")
+
+
+def save_rubric(call, formset, loaded: str | None = None) -> list[Criterion]:
     """Save a validated formset of the call's criteria (review.experts.forms.CriterionFormSet).
 
     Refused once scoring started (the rubric is fixed from the first expert's value on) and when no
-    criterion would be left.
+    criterion would be left. With `loaded` (rubric_version) only the values this person changed are
+    written, and a save after someone else changed the rubric is refused with EditConflict.
     """
+    merge = editing.Merge(editing.read(loaded))
     with transaction.atomic():
         Call.objects.select_for_update().only("pk").get(pk=call.pk)
         if rubric_locked(call):
@@ -87,12 +125,23 @@ def save_rubric(call, formset) -> list[Criterion]:
         kept = [f for f in formset.forms if (f.has_changed() or f.instance.pk) and f not in formset.deleted_forms]
         if not kept:
             raise ExpertReviewError(gettext("评分标准至少需要一个评分项。"))
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
+        writes = merge.rows("rows", formset, CRITERION_FIELDS, Criterion.objects.filter(call=call),
+                            lambda form, index: form.instance.name or index + 1)
+        merge.check()
+        if not merge.checking:
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                obj.delete()
+            for obj in instances:
+                obj.call = call
+                obj.save()
+        for form, action in writes if merge.checking else []:
+            if action == "delete":
+                form.instance.delete()
+                continue
+            obj = form.save(commit=False)
             obj.call = call
-            obj.save()
+            obj.save(**({} if action == "new" else {"update_fields": action}))
     return list(Criterion.objects.filter(call=call))
 
 
@@ -151,7 +200,7 @@ def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
         if reasons:
             raise ExpertReviewError(gettext("存在利益冲突,不能分配:") + "".join(reasons))
         assignment = _create_assignment(application, expert, by, deadline or application.call.expert_deadline)
-    transaction.on_commit(lambda: notices.assignments_made([assignment]))
+        notices.assignments_made([assignment])
     return assignment
 
 
@@ -230,8 +279,7 @@ def auto_assign(call, per_application=None, by=None, deadline=None) -> AutoAssig
         for app, expert in plan_assignments(applications, experts, load, pairs, per_application):
             result.created.append(_create_assignment(app, expert, by, deadline))
         result.shortages = shortages(applications, pairs, per_application)
-    created = list(result.created)
-    transaction.on_commit(lambda: notices.assignments_made(created))
+        notices.assignments_made(list(result.created))
     return result
 
 
@@ -296,14 +344,11 @@ def declare_conflict(assignment, expert, reason: str):
             chosen = replacement_for(application)
             if chosen is not None:
                 replacement = _create_assignment(application, chosen, None, locked.deadline)
-    _after_conflict(application, replacement)
+        # Told in the same transaction: the messages (and their queued e-mail) commit with the change.
+        if replacement is not None:
+            notices.assignments_made([replacement])
+        notices.conflict_declared(application, replaced=replacement is not None)
     return replacement
-
-
-def _after_conflict(application, replacement):
-    if replacement is not None:
-        transaction.on_commit(lambda: notices.assignments_made([replacement]))
-    transaction.on_commit(lambda: notices.conflict_declared(application, replaced=replacement is not None))
 
 
 def withdraw(assignment, by) -> None:

@@ -14,6 +14,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.mixins import RolePermissionMixin
 from applications.models import Call
 from applications.queries import visible_application
+from workflow import editing
 
 from ..enums import AssignmentStatus
 from . import aggregation, queries, services
@@ -177,20 +178,27 @@ class PanelView(_NationalMixin, TemplateView):
         ctx["call"] = call
         ctx["form"] = kwargs.get("form") or PanelForm(
             initial={"experts": list(call.panel.values_list("expert_id", flat=True))})
+        ctx["loaded_token"] = kwargs.get("loaded") or services.panel_version(call)
+        ctx["conflict"] = kwargs.get("conflict")
         return ctx
 
     def post(self, request, *args, **kwargs):
         call = self.get_call()
         form = PanelForm(request.POST)
+        loaded = request.POST.get(editing.TOKEN_FIELD) or None
         if form.is_valid():
             try:
-                services.set_panel(call, form.cleaned_data["experts"])
+                services.set_panel(call, form.cleaned_data["experts"], loaded=loaded)
+            except editing.EditConflict as conflict:
+                messages.error(request, conflict.message)
+                return self.render_to_response(self.get_context_data(
+                    form=PanelForm(conflict.data(request.POST)), loaded=conflict.token, conflict=conflict), status=409)
             except services.ExpertReviewError as exc:
                 form.add_error("experts", exc.field_errors.get("experts", exc.message))
             else:
                 messages.success(request, _("评审专家组已保存。"))
                 return redirect("experts:panel", call_pk=call.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(self.get_context_data(form=form, loaded=loaded))
 
 
 class RubricView(_NationalMixin, TemplateView):
@@ -205,6 +213,8 @@ class RubricView(_NationalMixin, TemplateView):
         ctx["criteria"] = queries.criteria(call)
         ctx["max_total"] = services.max_total(ctx["criteria"])
         ctx["formset"] = kwargs.get("formset") or CriterionFormSet(queryset=queries.criteria(call))
+        ctx["loaded_token"] = kwargs.get("loaded") or services.rubric_version(call)
+        ctx["conflict"] = kwargs.get("conflict")
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -213,15 +223,22 @@ class RubricView(_NationalMixin, TemplateView):
             messages.error(request, _("已有专家评分,评分标准不能再修改。"))
             return redirect("experts:rubric", call_pk=call.pk)
         formset = CriterionFormSet(request.POST, queryset=queries.criteria(call))
+        loaded = request.POST.get(editing.TOKEN_FIELD) or None
         if formset.is_valid():
             try:
-                services.save_rubric(call, formset)
+                services.save_rubric(call, formset, loaded=loaded)
+            except editing.EditConflict as conflict:
+                messages.error(request, conflict.message)
+                formset = CriterionFormSet(conflict.data(request.POST), queryset=queries.criteria(call))
+                formset.is_valid()
+                return self.render_to_response(self.get_context_data(
+                    formset=formset, loaded=conflict.token, conflict=conflict), status=409)
             except services.ExpertReviewError as exc:
                 formset._non_form_errors = formset.error_class([exc.message])
             else:
                 messages.success(request, _("评分标准已保存。"))
                 return redirect("experts:rubric", call_pk=call.pk)
-        return self.render_to_response(self.get_context_data(formset=formset))
+        return self.render_to_response(self.get_context_data(formset=formset, loaded=loaded))
 
 
 class AssignmentsView(_NationalMixin, TemplateView):
