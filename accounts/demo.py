@@ -31,6 +31,8 @@ ACCOUNTS = [
     ("province_sd", "山东省局审核员", Role.PROVINCIAL, ("provincial", "山东省知识产权局")),
     ("national", "国家局工作人员", Role.NATIONAL, ("national", "国家知识产权局专利管理司")),
     ("admin", "系统管理员", Role.ADMIN, ("national", "国家知识产权局专利管理司")),
+    ("security", "安全管理员", Role.SECURITY_ADMIN, ("national", "国家知识产权局专利管理司")),
+    ("auditor", "审计管理员", Role.AUDIT_ADMIN, ("national", "国家知识产权局专利管理司")),
 ]
 
 # username, name, home province code, institution, field
@@ -58,7 +60,9 @@ def seed_accounts(stdout=None):
         )
     for username, display, role, (kind, org_name) in ACCOUNTS:
         org = Organisation.objects.get(kind=kind, name=org_name)
-        _user(User, username, display, role, org, is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN))
+        # 三员分立: administrators act through their roles; none is a superuser (that account exists only
+        # for createsuperuser-style emergencies).
+        _user(User, username, display, role, org, is_staff=role in (Role.ADMIN, Role.SECURITY_ADMIN))
     for username, display, code, institution, field in EXPERTS:
         province = Province.objects.get(code=code)
         org, _ = Organisation.objects.get_or_create(
