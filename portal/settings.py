@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.inbox",
+                "security.context_processors.session_clock",
             ],
         },
     }
@@ -246,6 +247,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "专利导航实验区
 # Security: on unless DEBUG is on or explicitly relaxed (tests over plain HTTP).
 _secure = env_bool("SECURE_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = _secure
+# The web container's healthcheck asks gunicorn directly over plain HTTP (it never leaves the container).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
 SECURE_HSTS_SECONDS = 31536000 if _secure else 0

@@ -65,7 +65,7 @@ class SessionPolicyMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self.screen_ended_session(request, view_name)
-        current = policy.current()
+        current = request.security_policy = policy.current()
         now = time.time()
         session = request.session
         started = session.get(STARTED)

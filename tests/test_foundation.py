@@ -133,10 +133,14 @@ def test_seed_demo_is_idempotent(django_user_model):
     assert len(provinces) >= 3
 
 
+MONITORING = {"HTTP_AUTHORIZATION": "Bearer monitoring-token-for-tests"}
+
+
 @pytest.mark.django_db
 def test_healthz_reports_missing_worker(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    response = client.get("/healthz")
+    settings.HEALTHZ_TOKEN = "monitoring-token-for-tests"
+    response = client.get("/healthz", **MONITORING)
     body = json.loads(response.content)
     assert body["database"]["ok"] is True
     assert body["redis"]["ok"] is True
@@ -147,7 +151,8 @@ def test_healthz_reports_missing_worker(client, settings):
 @pytest.mark.worker
 def test_healthz_sees_a_real_worker(client, settings, celery_worker):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    response = client.get("/healthz")
+    settings.HEALTHZ_TOKEN = "monitoring-token-for-tests"
+    response = client.get("/healthz", **MONITORING)
     body = json.loads(response.content)
     assert response.status_code == 200, body
     assert body["worker"]["ok"] is True and body["worker"]["workers"]
