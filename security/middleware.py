@@ -32,6 +32,7 @@ SIGN_IN_PAGES = frozenset({
     "security:session_clock", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete",
 })
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Reachable while a password change is due.
 PASSWORD_CHANGE_PAGES = SIGN_IN_PAGES | {"password_change", "password_change_done"}
 
@@ -91,8 +92,7 @@ class SessionPolicyMiddleware:
             if _is_htmx(request):
                 return HttpResponse(status=401)
             return redirect("security:verify" if services.has_authenticator(user) else "security:enrol")
-        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded" \
-                and "_kept_form" in request.POST:
+        if request.method == "POST" and request.content_type in FORM_TYPES and "_kept_form" in request.POST:
             services.consume_kept_form(user, request.POST["_kept_form"])
         if view_name not in PASSWORD_CHANGE_PAGES:
             if user.must_change_password:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import string
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -75,7 +76,7 @@ class PasswordHistoryValidator:
             return
         PasswordHistory.objects.create(user=user, password=user.password)
         user.password_changed_at = timezone.now()
-        type(user).objects.filter(pk=user.pk).update(password_changed_at=user.password_changed_at)
+        get_user_model().objects.filter(pk=user.pk).update(password_changed_at=user.password_changed_at)
         keep = max(policy.current().password_history, 1)
         stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[keep:]
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()

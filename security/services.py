@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
@@ -176,7 +176,9 @@ def pending_authenticator(user) -> TOTPDevice:
 
 def _refusal(device) -> str:
     allowed, info = device.verify_is_allowed()
-    if not allowed and info and info.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
+    # django-otp waits 1, 2, 4, 8 … seconds after each failure; name the wait once it is noticeable.
+    if not allowed and info and info.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS \
+            and info.get("failure_count", 0) >= 3:
         return str(_("验证码错误次数过多，请稍后再试。"))
     return _refusal_text()
 
@@ -261,7 +263,7 @@ def remaining_recovery_codes(user) -> int:
 
 def password_changed(request, user, *, how: str) -> None:
     """The user set a new password (a change, or a reset by e-mail): the forced change is done."""
-    type(user).objects.filter(pk=user.pk).update(must_change_password=False)
+    get_user_model().objects.filter(pk=user.pk).update(must_change_password=False)
     user.must_change_password = False
     request.session.pop(EXPIRY_RECORDED, None)
     record("auth.password_changed", actor=user, obj=user, details={"how": how})

@@ -8,6 +8,8 @@ signing in itself use the login form and the second step instead (tests/auth_sup
 with codes from django_otp.oath.TOTP).
 """
 
+import time
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -19,18 +21,23 @@ PASSWORD = "Test-password-123"
 
 
 def verify_forced_login(client, user):
-    """What the second step leaves in a session, for a session a test opened with force_login."""
-    from django_otp import DEVICE_ID_SESSION_KEY  # noqa: PLC0415 - needs the app registry (conftest loads first)
+    """What signing in with the second step leaves in a session, for a session a test opened with
+    force_login: the device that verified it, and the session clock started now."""
+    from django_otp import DEVICE_ID_SESSION_KEY, user_has_device  # noqa: PLC0415 - needs the app registry
     from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415 - idem
 
-    from security.services import needs_second_factor  # noqa: PLC0415 - idem
+    from security import session_keys  # noqa: PLC0415 - idem
+    from security.policy import second_factor_required  # noqa: PLC0415 - idem
 
-    if not needs_second_factor(user):
-        return
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
-        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    now = time.time()
+    session[session_keys.STARTED] = session[session_keys.LAST_ACTIVITY] = now
+    enrolled = user_has_device(user)
+    if second_factor_required(user) or enrolled:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+            TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[session_keys.HAS_DEVICE] = True if enrolled else user_has_device(user)
     session.save()
 
 
