@@ -53,7 +53,6 @@ class EndReason(models.TextChoices):
     SUPERSEDED = "superseded", _("该账户在别处登录")
     ADMINISTRATOR = "administrator", _("安全管理员结束")
     MFA_RESET = "mfa_reset", _("双因素认证已重置")
-    PASSWORD_CHANGED = "password_changed", _("密码已修改")
 
 
 class UserSession(models.Model):

@@ -32,8 +32,10 @@ def kept_form(user, pk) -> KeptForm:
 
 
 def kept_fields(kept: KeptForm) -> list[tuple[str, str]]:
-    """What the user typed, for the page that offers it again (empty values left out)."""
-    return [(name, value) for name, value in kept.data if str(value).strip()]
+    """What the user typed, for the page that offers it again: text, not the page's own markers
+    (hidden "_…" inputs, button values, empty fields). Everything is resubmitted all the same."""
+    return [(name, value) for name, value in kept.data
+            if not name.startswith("_") and len(str(value).strip()) > 1]
 
 
 def session_clock(request, current) -> dict:

@@ -83,7 +83,7 @@ def test_each_listed_role_reaches_nothing_before_the_second_factor(people, role)
 
 
 def test_a_superuser_needs_the_second_factor_too(db):
-    root = User.objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    User.objects.create_superuser("root", "root@example.invalid", PASSWORD)
     client = Client()
     assert password_step(client, "root")["Location"] == ENROL_URL
     assert client.get("/admin/")["Location"] == ENROL_URL
