@@ -82,7 +82,8 @@ class SessionPolicyMiddleware:
                 services.time_out(request, kind)
                 return self.after_end(request, user, kind, view_name)
         if self.is_activity(request, view_name):
-            services.note_activity(request, now)
+            # "继续工作" (a POST to the clock) always restarts it; other requests at most once a minute.
+            services.note_activity(request, now, force=view_name == "security:session_clock")
         if user.is_superuser:
             record("auth.superuser_request", actor=user,
                    details={"method": request.method, "path": request.get_full_path()[:500]})

@@ -142,13 +142,13 @@ def end_expired_sessions() -> int:
     return ended
 
 
-def note_activity(request, now: float) -> None:
+def note_activity(request, now: float, *, force: bool = False) -> None:
     session = request.session
     if session.session_key and session.get(ROW_KEY) not in (None, session.session_key):
         # The key was cycled (a password change): follow it, so a newer login still finds this session.
         UserSession.objects.filter(pk=session.get(ROW)).update(session_key=session.session_key)
         session[ROW_KEY] = session.session_key
-    if now - session.get(LAST_ACTIVITY, 0) >= ACTIVITY_RESOLUTION:
+    if force or now - session.get(LAST_ACTIVITY, 0) >= ACTIVITY_RESOLUTION:
         session[LAST_ACTIVITY] = now
         if session.get(ROW):
             UserSession.objects.filter(pk=session[ROW]).update(last_activity=timezone.now())
