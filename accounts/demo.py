@@ -60,7 +60,9 @@ def seed_accounts(stdout=None):
         )
     for username, display, role, (kind, org_name) in ACCOUNTS:
         org = Organisation.objects.get(kind=kind, name=org_name)
-        _user(User, username, display, role, org, is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN))
+        # 三员分立: administrators act through their roles; none is a superuser (that account exists only
+        # for createsuperuser-style emergencies).
+        _user(User, username, display, role, org, is_staff=role in (Role.ADMIN, Role.SECURITY_ADMIN))
     for username, display, code, institution, field in EXPERTS:
         province = Province.objects.get(code=code)
         org, _ = Organisation.objects.get_or_create(

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,11 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # Password age and the first-login change (GB/T 22239 身份鉴别); kept current by security.passwords.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False,
+        help_text=_("由管理员创建或重设密码的账户在首次登录时须修改密码。"))
 
     class Meta:
         verbose_name = _("用户")

@@ -13,6 +13,8 @@ WORKSPACE_URLS = {
     Role.NATIONAL: "review:national_workspace",
     Role.EXPERT: "review:expert_workspace",
     Role.ADMIN: "accounts:admin_workspace",
+    Role.SECURITY_ADMIN: "security:workspace",
+    Role.AUDIT_ADMIN: "security:audit_workspace",
 }
 
 
@@ -20,8 +22,9 @@ WORKSPACE_URLS = {
 def home(request):
     """Each user lands on their own role's workspace."""
     user = request.user
-    role = Role.ADMIN if (user.is_superuser and not user.role) else user.role
-    target = WORKSPACE_URLS.get(role)
+    if user.is_superuser and not user.role:
+        return redirect("admin:index")  # the emergency account has no workspace of its own
+    target = WORKSPACE_URLS.get(user.role)
     if target is None:
         return redirect("accounts:no_role")
     return redirect(target)

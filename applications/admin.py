@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin_access import CallManagementAdmin, ReadOnlyAdmin
+from accounts.admin_access import BusinessRecordAdmin, CallManagementAdmin
 
 from .models import Application, Call, ProvinceDeadline
 
@@ -30,7 +30,7 @@ class CallAdmin(CallManagementAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):
+class ApplicationAdmin(BusinessRecordAdmin):
     """Read-only: applications change through their own pages and the transition function."""
 
     list_display = ("__str__", "applicant", "province", "call", "state", "current_version")

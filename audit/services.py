@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from .client import client_address
 from .context import current_request
 from .models import AuditRecord, Result
 
 SUCCESS, REFUSED = Result.SUCCESS, Result.REFUSED
-
-
-def _client_address(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(action: str, *, actor=None, obj=None, result: str = SUCCESS, reason: str = "", details: dict | None = None,
@@ -30,7 +25,7 @@ def record(action: str, *, actor=None, obj=None, result: str = SUCCESS, reason: 
     return AuditRecord.objects.create(
         actor=actor, actor_username=getattr(actor, "username", "") or "",
         actor_role=getattr(actor, "role", "") or "", actor_organisation_id=getattr(actor, "organisation_id", None),
-        client_address=_client_address(request), action=action,
+        client_address=client_address(request), action=action,
         object_type=obj._meta.label_lower if isinstance(obj, models.Model) else "",
         object_id=str(obj.pk) if isinstance(obj, models.Model) and obj.pk is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "", result=result, reason=str(reason or ""),

@@ -1,8 +1,13 @@
-"""The admin site: administrators (accounts, organisations) and national staff (calls, rubric).
-Which models each may touch is in accounts/admin_access.py."""
+"""The admin site. Which models each administrator may touch is in accounts/admin_access.py
+(三员分立); signing in and out goes through the portal's own pages, second factor included."""
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+from security.views import SignOutView
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -13,3 +18,13 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and (user.is_superuser or user.has_perm("portal.use_admin_site"))
+
+    def login(self, request, extra_context=None):
+        """No second door: the admin signs in through the portal's login and second step."""
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("admin:index")
+        return redirect_to_login(next_url)
+
+    def logout(self, request, extra_context=None):
+        return SignOutView.as_view()(request)

@@ -2,6 +2,24 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from audit.client import PROXY_HEADERS, is_trusted_proxy
+
+
+class TrustedProxyMiddleware:
+    """First in the chain: forwarding headers (X-Forwarded-Proto for SECURE_PROXY_SSL_HEADER,
+    X-Forwarded-For for the client address) count only when they come from a configured trusted
+    proxy. From anyone else they are dropped, so a client reaching gunicorn directly cannot claim
+    HTTPS or another address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_trusted_proxy(request.META.get("REMOTE_ADDR")):
+            for header in PROXY_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
 
 class ContentSecurityPolicyMiddleware:
     """Adds the Content-Security-Policy header; scripts only from the portal itself."""

@@ -118,7 +118,7 @@ rules.add_perm("portal.see_expert_identities", is_national)
 rules.add_perm("portal.view_document", can_see_document)
 
 # Calls and their rubric (the admin site), expert review (review/experts): national work.
-rules.add_perm("portal.manage_calls", is_national | is_administrator)
+rules.add_perm("portal.manage_calls", is_national)
 rules.add_perm("portal.manage_expert_review", is_national)
 rules.add_perm("portal.score_assignment", own_assignment)
 
@@ -137,6 +137,7 @@ rules.add_perm("portal.view_zone_file", zone_file_readable)
 rules.add_perm("portal.view_activities", is_applicant | is_provincial | is_national)
 rules.add_perm("portal.publish_activity", is_national)
 
-# The admin site: accounts and organisations are the administrators'.
-rules.add_perm("portal.use_admin_site", is_administrator | is_national)
+# The admin site (accounts/admin_access.py decides which pages): accounts and organisations are the
+# 系统管理员's, the security policy the 安全管理员's, calls and rubric national staff's.
+rules.add_perm("portal.use_admin_site", is_administrator | is_security_administrator | is_national)
 rules.add_perm("portal.administer", is_administrator)

@@ -50,8 +50,12 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audit",
     "accounts",
+    "security",
     "applications",
     "review",
     "notifications",
@@ -62,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,8 +74,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
@@ -93,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.inbox",
+                "security.context_processors.session_clock",
             ],
         },
     }
@@ -115,13 +123,36 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "security.passwords.PolicyLengthValidator"},
+    {"NAME": "security.passwords.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.passwords.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# The security policy's defaults (GB/T 22239-2019 level 3, 身份鉴别). The 安全管理员 may set other
+# values in the admin (security.models.SecurityPolicy); these apply while none is set.
+SECURITY_PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
+SECURITY_PASSWORD_MIN_CLASSES = int(os.environ.get("PASSWORD_MIN_CLASSES", "3"))
+SECURITY_PASSWORD_HISTORY = int(os.environ.get("PASSWORD_HISTORY", "5"))
+SECURITY_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
+SECURITY_SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SECURITY_SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+SECURITY_LOCKOUT_FAILURES = int(os.environ.get("LOCKOUT_FAILURES", os.environ.get("AXES_FAILURE_LIMIT", "5")))
+SECURITY_LOCKOUT_IP_FAILURES = int(os.environ.get("LOCKOUT_IP_FAILURES", "50"))
+SECURITY_LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "30"))
+SECURITY_MFA_FOR_APPLICANTS = env_bool("MFA_FOR_APPLICANTS", False)
+# The warning shown before the idle time-out, and how long a form posted after its session ended is kept.
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "300"))
+KEPT_FORM_HOURS = int(os.environ.get("KEPT_FORM_HOURS", "24"))
+# Sessions end by the policy above (security.middleware); the cookie outlives the longest session so
+# that a form posted after a time-out still names its account and can be kept.
+SESSION_COOKIE_AGE = 36 * 60 * 60
+OTP_TOTP_ISSUER = "专利导航实验区申报平台"
+OTP_TOTP_SYNC = True
 
 # Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -197,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outbox.tasks.sweep",
         "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
     },
+    "end-expired-sessions": {
+        "task": "security.tasks.end_expired_sessions",
+        "schedule": 5 * 60,
+    },
     "deadline-reminders": {
         "task": "review.tasks.send_deadline_reminders",
         "schedule": 6 * 60 * 60,
@@ -238,12 +273,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "专利导航实验区
 # Security: on unless DEBUG is on or explicitly relaxed (tests over plain HTTP).
 _secure = env_bool("SECURE_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = _secure
+# The web container's healthcheck asks gunicorn directly over plain HTTP (it never leaves the container).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
 SECURE_HSTS_SECONDS = 31536000 if _secure else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
 SECURE_HSTS_PRELOAD = _secure
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxy (nginx in docker-compose.yml) in front of gunicorn: its addresses or networks.
+# Only requests from these may set X-Forwarded-Proto / X-Forwarded-For (portal.middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -253,11 +293,19 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5  # hours
+# Lockout by account, and by client address only past a separate, higher limit (security/lockout.py).
+AXES_HANDLER = "security.lockout.AccountFirstHandler"
+AXES_FAILURE_LIMIT = "security.lockout.failure_limit"
+AXES_COOLOFF_TIME = "security.lockout.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "audit.client.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ADMIN = False  # the lockouts are the 安全管理员's (security/admin.py)
+
+# /healthz: anonymous callers learn only ok / not ok; the details need this token
+# (header "Authorization: Bearer <token>").
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 
 LOGGING = {
     "version": 1,

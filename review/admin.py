@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin_access import CallManagementAdmin, ReadOnlyAdmin
+from accounts.admin_access import BusinessRecordAdmin, CallManagementAdmin
 
 from .models import Criterion, TransitionLog
 
@@ -20,7 +20,7 @@ class CriterionAdmin(CallManagementAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(ReadOnlyAdmin):
+class TransitionLogAdmin(BusinessRecordAdmin):
     list_display = ("created_at", "application", "transition", "from_state", "to_state", "actor", "actor_role")
     list_filter = ("transition", "actor_role")
     list_select_related = ("application", "actor")

@@ -23,6 +23,8 @@ fi
 mkdir -p var
 echo
 echo "Portal: http://127.0.0.1:${PORT}/   (health: http://127.0.0.1:${PORT}/healthz)"
+echo "Second factor for every demo account but the applicants: TOTP secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+echo "  (any authenticator app, or: oathtool --totp -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ)"
 echo
 .venv/bin/python manage.py runserver "0.0.0.0:${PORT}" &
 pids+=($!)

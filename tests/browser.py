@@ -3,9 +3,13 @@
 import json
 import os
 import re
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .auth_support import code_for, code_for_key
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -68,11 +72,25 @@ class Walker:
         self.page.screenshot(path=str(SCREENSHOTS / f"{self.name}-{self.step:02d}-{safe}.png"), full_page=True)
 
     def login(self, username, password):
+        """The login form, then the second step as a person with an authenticator app would take it:
+        on first login, enrol by typing the secret the page shows; later, the code of the moment."""
         self.page.goto("/accounts/login/")
         self.page.get_by_label("用户名").fill(username)
         self.page.get_by_label("密码").fill(password)
         self.page.get_by_role("button", name="登录").click()
         self.page.wait_for_load_state()
+        path = self.page.url.split("://", 1)[-1].split("/", 1)[-1]
+        if path.startswith("accounts/two-factor/setup/"):
+            secret = self.page.locator("[data-totp-secret]").inner_text().replace(" ", "")
+            self.page.get_by_label("验证码").fill(code_for_key(b32decode(secret + "=" * (-len(secret) % 8))))
+            self.page.get_by_role("button", name="验证并启用").click()
+            self.page.get_by_role("link", name="我已保存恢复码，继续").click()
+            self.page.wait_for_load_state()
+        elif path.startswith("accounts/two-factor/"):
+            device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+            self.page.get_by_label("验证码").fill(code_for(device))
+            self.page.get_by_role("button", name="验证").click()
+            self.page.wait_for_load_state()
 
     def axe(self, allowed_impacts=("minor", "moderate")):
         """Run axe-core on the current page; return serious or critical violations."""

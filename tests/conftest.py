@@ -1,12 +1,56 @@
-"""Shared fixtures: organisations and users per role, and a real Celery worker over Redis."""
+"""Shared fixtures: organisations and users per role, and a real Celery worker over Redis.
+
+Second factor and force_login: national staff, provincial reviewers, experts and the administrators
+must pass a second factor (security/). `client.force_login(user)` (and `client.login(...)`) keeps
+working in every test: the autouse fixture `second_factor_for_force_login` enrols a TOTP device for
+such a user and marks the new session as verified with it, as the real second step would. Tests of
+signing in itself use the login form and the second step instead (tests/auth_support.py: sign_in,
+with codes from django_otp.oath.TOTP).
+"""
+
+import time
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from accounts.enums import OrganisationKind, Role
 from accounts.models import ExpertProfile, Organisation, Province
 
 PASSWORD = "Test-password-123"
+
+
+def verify_forced_login(client, user):
+    """What signing in with the second step leaves in a session, for a session a test opened with
+    force_login: the device that verified it, and the session clock started now."""
+    from django_otp import DEVICE_ID_SESSION_KEY, user_has_device  # noqa: PLC0415 - needs the app registry
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415 - idem
+
+    from security import session_keys  # noqa: PLC0415 - idem
+    from security.policy import second_factor_required  # noqa: PLC0415 - idem
+
+    session = client.session
+    now = time.time()
+    session[session_keys.STARTED] = session[session_keys.LAST_ACTIVITY] = now
+    enrolled = user_has_device(user)
+    if second_factor_required(user) or enrolled:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+            TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[session_keys.HAS_DEVICE] = True if enrolled else user_has_device(user)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def second_factor_for_force_login(monkeypatch):
+    """Every force_login'd (or client.login'd) session is verified with a second factor (see above)."""
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        verify_forced_login(self, user)
+
+    monkeypatch.setattr(Client, "_login", _login)
 
 
 @pytest.fixture
@@ -90,6 +134,16 @@ def national(make_user, db):
 @pytest.fixture
 def administrator(make_user, db):
     return make_user(Role.ADMIN, Organisation.objects.get(kind="national"), is_staff=True)
+
+
+@pytest.fixture
+def security_admin(make_user, db):
+    return make_user(Role.SECURITY_ADMIN, Organisation.objects.get(kind="national"), is_staff=True)
+
+
+@pytest.fixture
+def audit_admin(make_user, db):
+    return make_user(Role.AUDIT_ADMIN, Organisation.objects.get(kind="national"))
 
 
 @pytest.fixture

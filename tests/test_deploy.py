@@ -1,6 +1,7 @@
 """Production settings and the deployment file are checked by the tools that will run them."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,8 +51,29 @@ def test_docker_compose_file_is_valid():
     env = {**os.environ, "SECRET_KEY": "compose-check"}
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    for service in ("postgres", "redis", "web", "worker", "beat"):
+    for service in ("postgres", "redis", "proxy", "web", "worker", "beat"):
         assert f"  {service}:" in result.stdout
+    services = _service_blocks(result.stdout)
+    # Only the TLS proxy is published; gunicorn is reachable inside the network only, and the portal
+    # believes forwarding headers from the proxy's fixed address alone.
+    assert [name for name, block in services.items() if "published:" in block] == ["proxy"]
+    assert "published: 443" in services["proxy"] and "published: 80" in services["proxy"]
+    proxy_address = re.search(r"ipv4_address: ([0-9.]+)", services["proxy"]).group(1)
+    for name in ("web", "worker", "beat", "migrate"):
+        assert f"TRUSTED_PROXIES: {proxy_address}" in services[name], name
+    assert "/etc/nginx/conf.d/default.conf" in services["proxy"]
+    nginx = (ROOT / "deploy" / "nginx" / "portal.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For   $remote_addr;" in nginx  # overwritten, never appended
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in nginx
+
+
+def _service_blocks(config: str) -> dict[str, str]:
+    """`docker-compose config` output, cut into one text block per service."""
+    body = config.split("\nservices:\n", 1)[1]
+    body = re.split(r"\n(?=[a-z])", body, maxsplit=1)[0]  # up to the next top-level key
+    names = re.findall(r"^  ([\w-]+):$", body, flags=re.M)
+    parts = re.split(r"^  [\w-]+:$", body, flags=re.M)[1:]
+    return dict(zip(names, parts, strict=True))
 
 
 def test_models_and_migrations_agree():

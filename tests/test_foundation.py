@@ -8,19 +8,23 @@ from accounts.enums import OrganisationKind, Region, Role
 from accounts.models import Organisation, Province
 from accounts.provinces import PROVINCES
 
+from .auth_support import sign_in
+
 WORKSPACES = {
     Role.APPLICANT: "/applicant/",
     Role.PROVINCIAL: "/province/",
     Role.NATIONAL: "/national/",
     Role.EXPERT: "/expert/",
     Role.ADMIN: "/administration/",
+    Role.SECURITY_ADMIN: "/security/",
+    Role.AUDIT_ADMIN: "/audit/",
 }
 
 
 @pytest.fixture
-def users(applicant, provincial, national, expert, administrator):
+def users(applicant, provincial, national, expert, administrator, security_admin, audit_admin):
     return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national, Role.EXPERT: expert,
-            Role.ADMIN: administrator}
+            Role.ADMIN: administrator, Role.SECURITY_ADMIN: security_admin, Role.AUDIT_ADMIN: audit_admin}
 
 
 @pytest.mark.django_db
@@ -43,9 +47,15 @@ def test_data_migration_creates_32_provinces_with_bureaus_and_regions():
 @pytest.mark.parametrize("role", list(WORKSPACES))
 def test_login_redirects_each_role_to_its_workspace(client, users, role):
     user = users[role]
-    response = client.post(reverse("login"), {"username": user.username, "password": "Test-password-123"})
+    response = sign_in(client, user)  # the password, then (all but applicants) enrolment of a second factor
     assert response.status_code == 302
-    home = client.get(response["Location"])
+    next_url = response["Location"]
+    if role != Role.APPLICANT:
+        assert next_url == reverse("security:recovery_codes")
+        codes = client.get(next_url)
+        assert codes.status_code == 200 and 'href="/"' in codes.content.decode()
+        next_url = "/"
+    home = client.get(next_url)
     assert home.status_code == 302 and home["Location"] == WORKSPACES[role]
     page = client.get(home["Location"])
     assert page.status_code == 200
@@ -102,7 +112,7 @@ def test_admin_is_limited_to_administrators_and_national_staff(client, users):
     for role, user in users.items():
         client.force_login(user)
         response = client.get("/admin/")
-        if role in (Role.ADMIN, Role.NATIONAL):
+        if role in (Role.ADMIN, Role.NATIONAL, Role.SECURITY_ADMIN):
             assert response.status_code == 200, role
         else:
             assert response.status_code == 302, role
@@ -113,9 +123,9 @@ def test_admin_is_limited_to_administrators_and_national_staff(client, users):
 
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent(django_user_model):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
     first = (django_user_model.objects.count(), Organisation.objects.count())
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
     assert (django_user_model.objects.count(), Organisation.objects.count()) == first
     roles = set(django_user_model.objects.values_list("role", flat=True))
     assert roles >= {r.value for r in Role}
@@ -123,10 +133,14 @@ def test_seed_demo_is_idempotent(django_user_model):
     assert len(provinces) >= 3
 
 
+MONITORING = {"HTTP_AUTHORIZATION": "Bearer monitoring-token-for-tests"}
+
+
 @pytest.mark.django_db
 def test_healthz_reports_missing_worker(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    response = client.get("/healthz")
+    settings.HEALTHZ_TOKEN = "monitoring-token-for-tests"
+    response = client.get("/healthz", **MONITORING)
     body = json.loads(response.content)
     assert body["database"]["ok"] is True
     assert body["redis"]["ok"] is True
@@ -137,7 +151,8 @@ def test_healthz_reports_missing_worker(client, settings):
 @pytest.mark.worker
 def test_healthz_sees_a_real_worker(client, settings, celery_worker):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    response = client.get("/healthz")
+    settings.HEALTHZ_TOKEN = "monitoring-token-for-tests"
+    response = client.get("/healthz", **MONITORING)
     body = json.loads(response.content)
     assert response.status_code == 200, body
     assert body["worker"]["ok"] is True and body["worker"]["workers"]

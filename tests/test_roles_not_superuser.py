@@ -15,7 +15,7 @@ from tests.pipeline_support import application_in
 
 @pytest.fixture
 def seeded_admin(db):
-    """The administrator as seed_demo creates it: role 系统管理员, staff and superuser."""
+    """An administrator account that also carries Django's superuser flag (as seed_demo once made it)."""
     return User.objects.create_user(username="admin", password="x-Long-password-1", role=Role.ADMIN,
                                     organisation=Organisation.objects.get(kind="national"), is_staff=True,
                                     is_superuser=True)

@@ -22,6 +22,7 @@ from .conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCKED_MESSAGE = "账户已被临时锁定"
+LIMIT = settings.SECURITY_LOCKOUT_FAILURES  # the policy's default (security/policy.py)
 
 
 def _csrf_client(**kwargs):
@@ -42,9 +43,9 @@ def _login(client, username, password):
 
 @pytest.mark.django_db
 def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(applicant):
-    assert settings.AXES_FAILURE_LIMIT == 5
+    assert LIMIT == 5
     client = _csrf_client()
-    for attempt in range(1, settings.AXES_FAILURE_LIMIT):
+    for attempt in range(1, LIMIT):
         response = _login(client, applicant.username, f"wrong-{attempt}")
         assert response.status_code == 200, attempt
         assert "请输入一个正确的" in response.content.decode()
@@ -65,7 +66,7 @@ def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(app
 @pytest.mark.django_db
 def test_lockout_follows_the_username_to_another_address(applicant):
     client = _csrf_client(REMOTE_ADDR="10.0.0.1")
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
+    for attempt in range(LIMIT):
         _login(client, applicant.username, f"wrong-{attempt}")
     elsewhere = _csrf_client(REMOTE_ADDR="10.0.0.2")
     response = _login(elsewhere, applicant.username, PASSWORD)
@@ -76,13 +77,13 @@ def test_lockout_follows_the_username_to_another_address(applicant):
 @pytest.mark.django_db
 def test_failures_below_the_limit_do_not_lock_and_success_resets_them(applicant):
     client = _csrf_client()
-    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+    for attempt in range(LIMIT - 1):
         assert _login(client, applicant.username, f"wrong-{attempt}").status_code == 200
     ok = _login(client, applicant.username, PASSWORD)
     assert ok.status_code == 302 and ok.url == "/"
     client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies[settings.CSRF_COOKIE_NAME].value})
     # AXES_RESET_ON_SUCCESS: the count starts again, so four more failures still do not lock.
-    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+    for attempt in range(LIMIT - 1):
         assert _login(client, applicant.username, f"again-{attempt}").status_code == 200
     assert _login(client, applicant.username, PASSWORD).status_code == 302
 
@@ -226,13 +227,13 @@ def test_other_roles_are_sent_to_the_admin_login_for_every_admin_page(client, us
 
 
 @pytest.mark.django_db
-def test_an_applicant_cannot_sign_in_through_the_admin_login(users):
+def test_the_admin_has_no_login_of_its_own(users):
+    """No second door without the second factor: the admin's login page sends to the portal's."""
     client = _csrf_client()
-    client.get("/admin/login/")
-    response = client.post("/admin/login/?next=/admin/", {
-        "username": users[Role.APPLICANT].username, "password": PASSWORD,
-        "csrfmiddlewaretoken": client.cookies[settings.CSRF_COOKIE_NAME].value, "next": "/admin/"})
-    assert response.status_code == 200  # the form again, with the admin's refusal
+    response = client.get("/admin/login/?next=/admin/accounts/user/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/accounts/user/"
+    assert client.get("/admin/login/?next=https://evil.example/")["Location"] == "/accounts/login/?next=/admin/"
     assert client.get("/admin/").status_code == 302
 
 
@@ -248,10 +249,14 @@ def test_national_staff_see_only_calls_and_criteria_in_the_admin(client, users):
 
 
 @pytest.mark.django_db
-def test_administrators_reach_every_admin_page_but_cannot_change_the_audit_log(client, users):
+def test_administrators_reach_accounts_but_no_business_data(client, users):
+    """三员分立: the 系统管理员 keeps accounts and organisations and sees no application, call or log
+    (the whole matrix is in tests/test_separation_of_duties.py)."""
     client.force_login(users[Role.ADMIN])
+    accounts = {"/admin/accounts/user/", "/admin/accounts/organisation/", "/admin/accounts/province/",
+                "/admin/accounts/expertprofile/"}
     for url in ADMIN_MODEL_URLS:
-        assert client.get(url).status_code == 200, url
+        assert client.get(url).status_code == (200 if url in accounts else 403), url
     assert client.get("/admin/review/transitionlog/add/").status_code == 403
     assert client.get("/admin/applications/application/add/").status_code == 403
 

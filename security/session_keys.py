@@ -1,0 +1,10 @@
+"""Names of what the authentication layer keeps in a session (timestamps and references, no secrets)."""
+
+STARTED = "security.started_at"
+LAST_ACTIVITY = "security.last_activity"
+ROW = "security.session_row"
+ROW_KEY = "security.session_key"
+EXPIRY_RECORDED = "security.password_expiry_recorded"
+RECOVERY_CODES = "security.new_recovery_codes"
+NEXT = "security.next"
+HAS_DEVICE = "security.has_device"
