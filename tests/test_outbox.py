@@ -115,13 +115,15 @@ def test_a_document_whose_rendering_is_still_pending_is_not_queued_twice(applica
 @pytest.mark.django_db
 def test_healthz_reports_the_oldest_pending_intent(client, settings):
     settings.OUTBOX_ALERT_AFTER = 300
+    settings.HEALTHZ_TOKEN = "monitoring-token"  # the details are for monitoring only
+    monitor = {"HTTP_AUTHORIZATION": "Bearer monitoring-token"}
     intent = enqueue("notifications.tasks.email_notifications", [])
     Intent.objects.filter(pk=intent.pk).update(created_at=timezone.now() - timedelta(seconds=400),
                                                publish_after=timezone.now() + timedelta(hours=1))
-    report = client.get("/healthz").json()
+    report = client.get("/healthz", **monitor).json()
     assert report["outbox"]["pending"] == 1
     assert 400 <= report["outbox"]["oldest_pending_seconds"] < 460
     assert report["outbox"]["ok"] is False
     Intent.objects.update(done_at=timezone.now())
-    report = client.get("/healthz").json()
+    report = client.get("/healthz", **monitor).json()
     assert report["outbox"] == {**report["outbox"], "pending": 0, "ok": True}
