@@ -31,6 +31,7 @@ ACCOUNTS = [
     ("province_sd", "山东省局审核员", Role.PROVINCIAL, ("provincial", "山东省知识产权局")),
     ("national", "国家局工作人员", Role.NATIONAL, ("national", "国家知识产权局专利管理司")),
     ("admin", "系统管理员", Role.ADMIN, ("national", "国家知识产权局专利管理司")),
+    ("auditor", "审计管理员", Role.AUDIT_ADMIN, ("national", "国家知识产权局专利管理司")),
 ]
 
 # username, name, home province code, institution, field

@@ -13,6 +13,7 @@ WORKSPACE_URLS = {
     Role.NATIONAL: "review:national_workspace",
     Role.EXPERT: "review:expert_workspace",
     Role.ADMIN: "accounts:admin_workspace",
+    Role.AUDIT_ADMIN: "audit:records",
 }
 
 
