@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationState as S
 from applications.models import Application
+from audit.services import record, refusals_recorded
 from workflow.errors import Refused
 
 from .guards import FORMAL_CHECKLIST
@@ -25,7 +26,7 @@ class FormalReviewError(Refused):
 def save_formal_review(application, user, checklist: dict, notes: str) -> FormalReview:
     """The national office's 材料审核 checklist of the application's current version; only while the
     application is in formal review, and only by a user who may review it nationally."""
-    with transaction.atomic():
+    with refusals_recorded("formal_review.save", actor=user, obj=application), transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not user.has_perm("portal.review_nationally", locked):
             raise FormalReviewError(_("您无权处理该申报。"))
@@ -36,4 +37,6 @@ def save_formal_review(application, user, checklist: dict, notes: str) -> Formal
             application=locked, version=locked.current_version,
             defaults={"checklist": values, "notes": (notes or "").strip(), "reviewer": user},
         )
+        record("formal_review.save", actor=user, obj=locked, details={
+            "version": locked.current_version, "formal_review": review.pk})
     return review

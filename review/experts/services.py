@@ -2,10 +2,15 @@
 scoring. Pages, the admin, the demo and tests call these functions; each checks its rule and raises
 ExpertReviewError (a workflow.errors.Refused) with a message for the user when it refuses. Scores
 are blind: nothing here hands one expert's score or name to another expert.
+
+Each change and each refusal is recorded in the audit trail (audit.services.record): panel and rubric
+changes, assignments made, withdrawn and declined for a conflict, the plan opened, scores submitted
+and reopened. Records name the objects, never a score or a comment.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +20,7 @@ from django.utils.translation import gettext
 
 from applications.enums import ApplicationState
 from applications.models import Application, Call
+from audit.services import record, refusals_recorded
 from workflow.errors import Refused
 
 from .. import notices
@@ -62,16 +68,19 @@ def set_panel(call, experts) -> None:
     until those are withdrawn."""
     experts = list(experts)
     keep = {e.pk for e in experts}
-    with transaction.atomic():
+    with refusals_recorded("panel.change", obj=call), transaction.atomic():
         busy = busy_experts(call, keep)
         if busy.exists():
             names = "、".join(sorted({str(a.expert) for a in busy}))
             message = gettext("以下专家仍有评审任务,请先撤回任务再移出专家组:%(names)s") % {"names": names}
             raise ExpertReviewError(message, {"experts": message})
-        PanelMembership.objects.filter(call=call).exclude(expert_id__in=keep).delete()
         existing = set(PanelMembership.objects.filter(call=call).values_list("expert_id", flat=True))
+        PanelMembership.objects.filter(call=call).exclude(expert_id__in=keep).delete()
         PanelMembership.objects.bulk_create(
             [PanelMembership(call=call, expert=e) for e in experts if e.pk not in existing])
+        added, removed = sorted(keep - existing), sorted(existing - keep)
+        if added or removed:
+            record("panel.change", obj=call, details={"added": added, "removed": removed})
 
 
 def save_rubric(call, formset) -> list[Criterion]:
@@ -80,7 +89,7 @@ def save_rubric(call, formset) -> list[Criterion]:
     Refused once scoring started (the rubric is fixed from the first expert's value on) and when no
     criterion would be left.
     """
-    with transaction.atomic():
+    with refusals_recorded("rubric.change", obj=call), transaction.atomic():
         Call.objects.select_for_update().only("pk").get(pk=call.pk)
         if rubric_locked(call):
             raise ExpertReviewError(gettext("已有专家评分,评分标准不能再修改。"))
@@ -88,11 +97,17 @@ def save_rubric(call, formset) -> list[Criterion]:
         if not kept:
             raise ExpertReviewError(gettext("评分标准至少需要一个评分项。"))
         instances = formset.save(commit=False)
+        deleted = [obj.pk for obj in formset.deleted_objects]
         for obj in formset.deleted_objects:
             obj.delete()
+        created = [obj for obj in instances if obj.pk is None]
         for obj in instances:
             obj.call = call
             obj.save()
+        if instances or deleted:
+            record("rubric.change", obj=call, details={
+                "created": sorted(obj.pk for obj in created),
+                "changed": sorted(obj.pk for obj in instances if obj not in created), "deleted": sorted(deleted)})
     return list(Criterion.objects.filter(call=call))
 
 
@@ -136,7 +151,8 @@ def _create_assignment(application, expert, by, deadline):
 
 def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
     """Assign one expert by hand. Refuses conflicts, wrong states and experts off the panel."""
-    with transaction.atomic():
+    with refusals_recorded("assignment.create", actor=by, obj=application, details={"expert": expert.pk}), \
+            transaction.atomic():
         application = Application.objects.select_for_update().select_related("call", "province").get(
             pk=application.pk)
         if application.state != ApplicationState.EXPERT_REVIEW:
@@ -147,8 +163,14 @@ def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
         if reasons:
             raise ExpertReviewError(gettext("存在利益冲突,不能分配:") + "".join(reasons))
         assignment = _create_assignment(application, expert, by, deadline or application.call.expert_deadline)
+        _record_assignment(assignment, by, "manual")
     transaction.on_commit(lambda: notices.assignments_made([assignment]))
     return assignment
+
+
+def _record_assignment(assignment, by, mode):
+    record("assignment.create", actor=by, obj=assignment, details={
+        "application": assignment.application_id, "expert": assignment.expert_id, "mode": mode})
 
 
 def _candidates(application, experts, load, taken):
@@ -204,6 +226,8 @@ def auto_assign(call, per_application=None, by=None, deadline=None) -> AutoAssig
         new = _rebalance(new, experts, load, pairs)
         for app, expert in new:
             result.created.append(_create_assignment(app, expert, by, deadline))
+        for assignment in result.created:
+            _record_assignment(assignment, by, "auto")
         for app in applications:
             if live[app.pk] < per_application:
                 result.shortages[app] = per_application - live[app.pk]
@@ -252,7 +276,11 @@ def declare_conflict(assignment, expert, reason: str):
     Returns the replacement assignment, or None when no eligible expert is left (national staff
     are told).
     """
-    reason = (reason or "").strip()
+    with refusals_recorded("assignment.conflict_declared", actor=expert, obj=assignment):
+        return _declare_conflict(assignment, expert, (reason or "").strip())
+
+
+def _declare_conflict(assignment, expert, reason):
     if not reason:
         raise ExpertReviewError(gettext("请填写回避理由。"))
     with transaction.atomic():
@@ -272,6 +300,10 @@ def declare_conflict(assignment, expert, reason: str):
             chosen = replacement_for(application)
             if chosen is not None:
                 replacement = _create_assignment(application, chosen, None, locked.deadline)
+        record("assignment.conflict_declared", actor=expert, obj=locked, details={
+            "application": application.pk, "replacement": replacement.pk if replacement else None})
+        if replacement is not None:
+            _record_assignment(replacement, None, "replacement")
     _after_conflict(application, replacement)
     return replacement
 
@@ -284,23 +316,40 @@ def _after_conflict(application, replacement):
 
 def withdraw(assignment, by) -> None:
     """National staff take back an assignment whose score is not submitted."""
-    with transaction.atomic():
+    with refusals_recorded("assignment.withdraw", actor=by, obj=assignment), transaction.atomic():
         locked = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.status != AssignmentStatus.ASSIGNED:
             raise ExpertReviewError(gettext("只能撤回待评审的任务。"))
         locked.status = AssignmentStatus.WITHDRAWN
         locked.save(update_fields=["status"])
+        record("assignment.withdraw", actor=by, obj=locked, details={
+            "application": locked.application_id, "expert": locked.expert_id})
 
 
 # ---------------------------------------------------------------------------------------------
 # Scoring
 
 
-def record_opened(assignment) -> None:
+def record_opened(assignment) -> bool:
+    """Mark the plan as opened (once); True when this call opened it."""
     if assignment.opened_at is None:
         now = timezone.now()
-        ExpertAssignment.objects.filter(pk=assignment.pk, opened_at__isnull=True).update(opened_at=now)
+        opened = ExpertAssignment.objects.filter(pk=assignment.pk, opened_at__isnull=True).update(opened_at=now)
         assignment.opened_at = now
+        return bool(opened)
+    return False
+
+
+def open_plan(assignment, expert) -> None:
+    """The expert opens the 建设方案 (an explicit action: from now on a conflict can no longer be
+    declared). Only the expert's own live assignment; opening again changes nothing."""
+    with refusals_recorded("assignment.plan_opened", actor=expert, obj=assignment), transaction.atomic():
+        locked = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.expert_id != expert.pk or locked.status not in ACTIVE:
+            raise ExpertReviewError(gettext("该评审任务已撤回或已申明回避。"))
+        if record_opened(locked):
+            record("assignment.plan_opened", actor=expert, obj=locked, details={"application": locked.application_id})
+    assignment.opened_at = locked.opened_at
 
 
 def save_score(assignment, expert, values: dict, recommendation: str, comment: str, *, final: bool) -> Score:
@@ -308,7 +357,8 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
 
     A submitted score is locked: this refuses until national staff reopen it.
     """
-    with transaction.atomic():
+    audited = refusals_recorded("score.submit", actor=expert, obj=assignment) if final else nullcontext()
+    with audited, transaction.atomic():
         locked = ExpertAssignment.objects.select_for_update().select_related("application__call").get(
             pk=assignment.pk, expert=expert)
         if locked.status not in ACTIVE:
@@ -358,12 +408,18 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
         if final:
             locked.status = AssignmentStatus.SUBMITTED
             locked.save(update_fields=["status"])
+            record("score.submit", actor=expert, obj=locked, details={
+                "application": application.pk, "score": score.pk})
     return score
 
 
 def reopen_score(score, by, reason: str) -> ScoreReopening:
     """National staff unlock a submitted score; the reason is kept."""
-    reason = (reason or "").strip()
+    with refusals_recorded("score.reopen", actor=by, obj=score):
+        return _reopen_score(score, by, (reason or "").strip())
+
+
+def _reopen_score(score, by, reason):
     if not reason:
         raise ExpertReviewError(gettext("请填写重新开放的理由。"))
     with transaction.atomic():
@@ -377,4 +433,6 @@ def reopen_score(score, by, reason: str) -> ScoreReopening:
         locked.save(update_fields=["submitted_at", "updated_at"])
         ExpertAssignment.objects.filter(pk=locked.assignment_id).update(status=AssignmentStatus.ASSIGNED)
         reopening = ScoreReopening.objects.create(score=locked, reason=reason, reopened_by=by)
+        record("score.reopen", actor=by, obj=locked.assignment, details={
+            "application": locked.assignment.application_id, "score": locked.pk})
     return reopening
