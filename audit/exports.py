@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from spreadsheets import csv_writer, xlsx_cells
 
-from . import labels
+from . import chain, labels
 from .services import record
 
 XLSX_MAX_ROWS = 20000
@@ -62,8 +62,11 @@ def _xlsx(queryset) -> bytes:
 
 
 def export_records(user, queryset, fmt: str, filters: dict):
-    """(content, content type, file name) of the records in `queryset`; CSV content is an iterator of
-    lines to stream. The export is recorded with its filters and size before the file is produced."""
+    """(content, content type, file name) of the records in `queryset` as they are now; CSV content is an
+    iterator of lines to stream. The export is recorded with its filters and size before the file is
+    produced."""
+    # What exists now: the export's own record (and anything written while streaming) is not in it.
+    queryset = queryset.filter(sequence__lte=chain.head()[0])
     count = queryset.count()
     if fmt == "xlsx" and count > XLSX_MAX_ROWS:
         raise ExportTooLarge(count)
