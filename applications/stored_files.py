@@ -85,12 +85,13 @@ def serve(stored_name: str, expected_sha256: str, original_name: str, *, obj, wh
         handle, actual, size = _read_hashing(stored_name)
     except (FileNotFoundError, OSError):
         _refuse(obj, stored_name, expected_sha256, "", "missing", "download", actor)
-        raise StoredFileMissing(_("文件已丢失,无法下载。此事已记录,请联系系统管理员。"))
+        raise StoredFileMissing(_("文件已丢失，无法下载。此事已记录，请联系系统管理员。"))
     if not expected_sha256 or actual != expected_sha256:
         handle.close()
         _refuse(obj, stored_name, expected_sha256, actual, "SHA-256 mismatch" if expected_sha256 else
                 "no SHA-256 recorded at upload", "download", actor)
-        raise StoredFileRefused(_("文件校验未通过(与上传时的摘要不符),为安全起见不予下载。此事已记录,请联系系统管理员。"))
+        raise StoredFileRefused(_(
+            "文件校验未通过（与上传时的摘要不符），为安全起见不予下载。此事已记录，请联系系统管理员。"))
     content_type = sniff(handle.read(SNIFF_BYTES)) or UNKNOWN_TYPE
     handle.seek(0)
     filename = download_name(original_name, content_type)

@@ -1,9 +1,15 @@
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from .context import current_request
 from .services import REFUSED, record
 
 DENIED = "access.denied"
+
+
+def _view_name(view_func) -> str:
+    view = getattr(view_func, "view_class", view_func)
+    return f"{getattr(view, '__module__', '')}.{getattr(view, '__qualname__', getattr(view, '__name__', ''))}"
 
 
 class RequestContextMiddleware:
@@ -20,13 +26,28 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             if response.status_code == 403:
-                record(DENIED, result=REFUSED, reason=getattr(request, "audit_denial_reason", "") or "HTTP 403",
-                       details={"method": request.method, "path": request.path[:500]})
+                self._record_denial(request)
             return response
         finally:
             current_request.reset(token)
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.audit_view = view_func
+        return None
+
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionDenied):
-            request.audit_denial_reason = str(exception) or "PermissionDenied"
+            request.audit_denial_reason = str(exception)
         return None
+
+    def _record_denial(self, request):
+        view = getattr(request, "audit_view", None)
+        details = {"method": request.method, "path": request.path[:500]}
+        reason = getattr(request, "audit_denial_reason", "")
+        if view is not None:
+            details["view"] = _view_name(view)
+            permissions = getattr(getattr(view, "view_class", None), "permission_required", None)
+            if permissions and not reason:
+                names = [permissions] if isinstance(permissions, str) else list(permissions)
+                reason = gettext("缺少权限：%(permission)s") % {"permission": "、".join(names)}
+        record(DENIED, result=REFUSED, reason=reason or gettext("拒绝访问（HTTP 403）"), details=details)

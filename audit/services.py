@@ -55,6 +55,14 @@ def _json_safe(details) -> dict:
     return json.loads(encoded)
 
 
+def _object_text(obj) -> str:
+    """How the object calls itself; nothing for Django's placeholder ("Model object (1)"), which the
+    type and id already say."""
+    if obj is None or (isinstance(obj, models.Model) and type(obj).__str__ is models.Model.__str__):
+        return ""
+    return _text(obj, 200)
+
+
 def record(action: str, *, actor=None, obj=None, result: str = SUCCESS, reason: str = "", details: dict | None = None,
            request=None) -> AuditRecord:
     """Write one audit record. The actor and client address default to the request being served."""
@@ -71,7 +79,7 @@ def record(action: str, *, actor=None, obj=None, result: str = SUCCESS, reason: 
         "client_address": _normalised_address(_client_address(request)), "action": _text(action, 64),
         "object_type": obj._meta.label_lower if is_model else "",
         "object_id": str(obj.pk) if is_model and obj.pk is not None else "",
-        "object_repr": _text(obj, 200) if obj is not None else "", "result": result, "reason": _text(reason),
+        "object_repr": _object_text(obj), "result": result, "reason": _text(reason),
         "details": _json_safe(details),
     })
 

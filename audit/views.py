@@ -58,14 +58,14 @@ class ExportView(_AuditTrailMixin, FilterView):
         query.pop("format", None)
         back = redirect(f"{reverse('audit:records')}?{query.urlencode()}")
         if filterset.is_bound and not filterset.is_valid():
-            messages.error(request, _("筛选条件有误,请修改后再导出。"))
+            messages.error(request, _("筛选条件有误，请修改后再导出。"))
             return back
         fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
         try:
             content, content_type, filename = exports.export_records(
                 request.user, filterset.qs, fmt, filterset.active_filters())
         except exports.ExportTooLarge as exc:
-            messages.error(request, _("选中的记录有 %(count)s 条,超过 Excel 导出上限 %(limit)s 条。请缩小筛选范围,或导出 CSV。")
+            messages.error(request, _("选中的记录有 %(count)s 条，超过 Excel 导出上限 %(limit)s 条。请缩小筛选范围，或导出 CSV。")
                            % {"count": exc.args[0], "limit": exports.XLSX_MAX_ROWS})
             return back
         response = (StreamingHttpResponse(content, content_type=content_type) if fmt == "csv"

@@ -11,6 +11,7 @@ DEMO_STEPS = [
     "review.demo.seed_pipeline",
     "review.experts.demo.seed_expert_review",
     "documents.demo.seed_documents",
+    "audit.demo.seed_audit",
 ]
 
 
