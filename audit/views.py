@@ -6,6 +6,8 @@ below accounts and portal and imports neither."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpResponse, StreamingHttpResponse
@@ -35,7 +37,9 @@ class RecordListView(_AuditTrailMixin, FilterView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["rows"] = [(r, labels.action_label(r.action), labels.role_label(r.actor_role) if r.actor_role else "",
-                        labels.object_type_label(r.object_type)) for r in ctx["records"]]
+                        labels.object_type_label(r.object_type),
+                        json.dumps(r.details, ensure_ascii=False, sort_keys=True, indent=1) if r.details else "")
+                       for r in ctx["records"]]
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx["query"] = query.urlencode()
