@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from audit.database_roles import grant_serving_role
 
@@ -16,8 +16,8 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 statements = grant_serving_role(role)
-        except RuntimeError as exc:
-            raise CommandError(str(exc))
+        except (RuntimeError, DatabaseError) as exc:
+            raise CommandError(str(exc).strip())
         for statement in statements:
             self.stdout.write(statement)
         self.stdout.write(self.style.SUCCESS(f"{role}: serving privileges granted."))
