@@ -14,7 +14,7 @@ WORKSPACE_URLS = {
     Role.EXPERT: "review:expert_workspace",
     Role.ADMIN: "accounts:admin_workspace",
     Role.SECURITY_ADMIN: "security:workspace",
-    Role.AUDIT_ADMIN: "security:audit_workspace",
+    Role.AUDIT_ADMIN: "audit:records",
 }
 
 

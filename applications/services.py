@@ -1,7 +1,7 @@
 """Changes an applicant makes to its application: creating it, saving a section of the online form,
-uploading and withdrawing evidence. Each checks its rule and raises ApplicationRefused (a
-workflow.errors.Refused) with the user's message; submission itself is a transition
-(review.transitions)."""
+uploading and withdrawing evidence; and serving stored uploads (checked against the SHA-256 recorded at
+upload, audited). Each checks its rule and raises ApplicationRefused (a workflow.errors.Refused) with
+the user's message; submission itself is a transition (review.transitions)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import record, refusals_recorded
 from workflow import editing
 from workflow.errors import Refused
 
-from . import uploads
+from . import stored_files, uploads
 from .models import Application, Evidence, FundingCommitment, LocalPolicy, PlanYear
 from .queries import open_calls_for
 from .sections import SECTION_BY_KEY
+from .stored_files import StoredFileMissing, StoredFileRefused
+
+__all__ = ["ApplicationRefused", "StoredFileMissing", "StoredFileRefused", "create_application",
+           "download_evidence", "download_policy_document", "download_version_policy_document", "save_section",
+           "upload_evidence", "withdraw_evidence"]
 
 
 class ApplicationRefused(Refused):
@@ -119,12 +125,17 @@ def _save_rows(writes):
 
 
 def upload_evidence(user, application, kind, upload, title="") -> Evidence:
-    with transaction.atomic():
+    with refusals_recorded("evidence.upload", actor=user, obj=application, details={"kind": kind}), \
+            transaction.atomic():
         locked = _locked_for_editing(user, application)
         try:
-            return uploads.store_evidence(locked, kind, upload, user, title)
+            evidence = uploads.store_evidence(locked, kind, upload, user, title)
         except ValidationError as error:
             raise ApplicationRefused(" ".join(error.messages), {"file": " ".join(error.messages)})
+        record("evidence.upload", actor=user, obj=evidence, details={
+            "application": locked.pk, "kind": kind, "content_type": evidence.content_type, "size": evidence.size,
+            "sha256": evidence.sha256})
+        return evidence
 
 
 def withdraw_evidence(user, application, evidence_pk) -> Evidence | None:
@@ -134,4 +145,24 @@ def withdraw_evidence(user, application, evidence_pk) -> Evidence | None:
         evidence = locked.evidence.filter(pk=evidence_pk, withdrawn_at__isnull=True).first()
         if evidence is not None:
             uploads.withdraw_evidence(evidence)
+            record("evidence.withdraw", actor=user, obj=evidence, details={"application": locked.pk})
         return evidence
+
+
+# ---- serving stored uploads (the caller has checked the user may see them) --------------------------
+
+def download_evidence(user, evidence) -> stored_files.ServedFile:
+    return stored_files.serve(evidence.file.name, evidence.sha256, evidence.original_name, obj=evidence,
+                              what="evidence", actor=user)
+
+
+def download_policy_document(user, policy) -> stored_files.ServedFile:
+    return stored_files.serve(policy.document.name, policy.document_sha256, policy.document_name or "document",
+                              obj=policy, what="policy_document", actor=user)
+
+
+def download_version_policy_document(user, version, entry: dict) -> stored_files.ServedFile:
+    """A policy document as frozen in a version (`entry` is its row of the version's snapshot)."""
+    return stored_files.serve(entry["document_file"], entry.get("document_sha256", ""),
+                              entry.get("document_name") or "document", obj=version, what="version_policy_document",
+                              actor=user)

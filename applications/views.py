@@ -9,7 +9,6 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -310,23 +309,20 @@ class VersionView(RolePermissionMixin, DetailView):
 
 # ---- file downloads -----------------------------------------------------------------------------
 
-def _attachment(file_field, filename, content_type):
+def _attachment(serve, request):
+    """Stream a stored upload that `serve()` (an applications.services download) checked against the
+    SHA-256 recorded at upload; a missing file is a 404, a mismatch a page saying why (409)."""
     try:
-        handle = file_field.open("rb")
-    except (FileNotFoundError, OSError):
+        served = serve()
+    except services.StoredFileMissing:
         raise Http404
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    except services.StoredFileRefused as refusal:
+        return render(request, "applications/file_refused.html", {"message": refusal.message}, status=409)
+    response = FileResponse(served.handle, as_attachment=True, filename=served.filename,
+                            content_type=served.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _content_type_of(name):
-    lower = (name or "").lower()
-    for _magic, content_type, ext in uploads.SIGNATURES:
-        if lower.endswith(ext) or (ext == ".jpg" and lower.endswith(".jpeg")):
-            return content_type
-    return "application/octet-stream"
 
 
 class EvidenceDownloadView(LoginRequiredMixin, View):
@@ -336,7 +332,7 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         # Reviewers see only what was submitted; the owner also sees its current drafts' files.
         if not request.user.has_perm("portal.view_evidence", evidence):
             raise Http404
-        return _attachment(evidence.file, evidence.original_name, evidence.content_type)
+        return _attachment(lambda: services.download_evidence(request.user, evidence), request)
 
 
 class PolicyDocumentView(LoginRequiredMixin, View):
@@ -347,7 +343,7 @@ class PolicyDocumentView(LoginRequiredMixin, View):
         policy = get_object_or_404(app.policies, pk=policy_pk)
         if not policy.document:
             raise Http404
-        return _attachment(policy.document, policy.document_name or "document", _content_type_of(policy.document.name))
+        return _attachment(lambda: services.download_policy_document(request.user, policy), request)
 
 
 class VersionPolicyDocumentView(LoginRequiredMixin, View):
@@ -360,6 +356,4 @@ class VersionPolicyDocumentView(LoginRequiredMixin, View):
         if index >= len(policies) or not policies[index].get("document_file"):
             raise Http404
         entry = policies[index]
-        field = Evidence._meta.get_field("file")
-        stored = FieldFile(instance=None, field=field, name=entry["document_file"])
-        return _attachment(stored, entry.get("document_name") or "document", _content_type_of(entry["document_file"]))
+        return _attachment(lambda: services.download_version_policy_document(request.user, version, entry), request)

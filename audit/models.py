@@ -1,8 +1,14 @@
 """One row per security-relevant event: who (actor, role, organisation, client address), what
-(action, object), when, and whether it succeeded or was refused and why."""
+(action, object), when, and whether it succeeded or was refused and why.
+
+Records form one hash chain (audit.chain): `sequence` numbers them without gaps, `previous_hash` is
+the seal of the record before and `record_hash` seals this record's fields together with it. On
+PostgreSQL a trigger refuses UPDATE and DELETE (the purge of records older than the retention period
+excepted) and the serving database role holds only SELECT and INSERT on the table."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflow.models import AppendOnlyError
@@ -14,7 +20,12 @@ class Result(models.TextChoices):
 
 
 class AuditRecord(models.Model):
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set by audit.chain.append from the database clock while the chain is locked, so that time and
+    # sequence always agree (and the sealed value is exactly the stored one).
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
+    previous_hash = models.CharField(_("前一记录摘要"), max_length=64)
+    record_hash = models.CharField(_("记录摘要"), max_length=64)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     actor_username = models.CharField(_("用户名"), max_length=150, blank=True)
@@ -31,7 +42,8 @@ class AuditRecord(models.Model):
     details = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
-        ordering = ["created_at", "pk"]
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "created_at"])]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
 

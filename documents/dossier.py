@@ -15,6 +15,7 @@ from pypdf.errors import PdfReadError
 
 from applications.models import Evidence
 
+from .active_content import strip_active_content
 from .contexts import context_for
 from .engine import RenderError, page_count, render_pdf
 from .enums import DocumentKind as K
@@ -53,7 +54,7 @@ def _evidence_part(item, evidence) -> dict:
             if reader.is_encrypted:
                 reader.decrypt("")
             if len(reader.pages):
-                return {"pdf": content}
+                return {"pdf": strip_active_content(content)}
         except (PdfReadError, ValueError, KeyError, NotImplementedError):
             logger.warning("evidence %s is not a readable PDF", item["id"])
         return {"template": "documents/evidence_placeholder.html",

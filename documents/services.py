@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import record
 from outbox.services import enqueue, pending_for
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
@@ -125,3 +126,11 @@ def mark_stale(*, application_id=None, call_id=None) -> int:
     else:
         return 0
     return qs.update(stale=True, updated_at=timezone.now())
+
+
+def open_for_download(document, user):
+    """The rendered file of a ready document, opened for streaming; the download is audited."""
+    handle = document.file.open("rb")
+    record("document.download", actor=user, obj=document, details={
+        "kind": document.kind, "version": document.version, "format": document.format})
+    return handle

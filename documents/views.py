@@ -107,8 +107,8 @@ class DownloadView(_Document):
         document = self.document
         if document.status != DocumentStatus.READY or not document.file:
             raise Http404
-        response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                                filename=document.filename)
+        response = FileResponse(services.open_for_download(document, request.user),
+                                content_type=document.content_type, as_attachment=True, filename=document.filename)
         response["Cache-Control"] = "private, no-store"
         return response
 

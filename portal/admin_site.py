@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_changes import audited
 from security.views import SignOutView
 
 
@@ -28,3 +29,7 @@ class PortalAdminSite(admin.AdminSite):
 
     def logout(self, request, extra_context=None):
         return SignOutView.as_view()(request)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every registered model's additions, changes and deletions are audited (audit.admin_changes)."""
+        super().register(model_or_iterable, audited(admin_class or admin.ModelAdmin), **options)

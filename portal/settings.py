@@ -240,6 +240,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zones.tasks.send_zone_reminders",
         "schedule": 6 * 60 * 60,
     },
+    # Stored files still match the SHA-256 recorded at upload; the audit chain is unbroken.
+    "verify-stored-files": {
+        "task": "applications.tasks.verify_stored_files",
+        "schedule": 24 * 60 * 60,
+    },
+    "verify-audit-chain": {
+        "task": "audit.tasks.verify_audit_chain",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # Zones (guide 五(二)、五(三)): a quarterly report is due this many days after its quarter ends (15: the
 # 15th of the next month); a year's core indicators on this (month, day) of the next year.
@@ -269,6 +278,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "专利导航实验区申报平台 <noreply@localhost>")
+
+# The audit trail (安全审计). The chain key seals every record (HMAC-SHA256): set it once, keep it out of the
+# database and never change it (records sealed under another key no longer verify). Without it the key is
+# derived from SECRET_KEY. Records are kept at least 180 days (网络安全法 第二十一条).
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "180")))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", BASE_DIR / "var" / "audit-archives"))
+# A refused CSRF check is a permission denial like any other: recorded.
+CSRF_FAILURE_VIEW = "audit.views.csrf_failure"
 
 # Security: on unless DEBUG is on or explicitly relaxed (tests over plain HTTP).
 _secure = env_bool("SECURE_HTTPS", not DEBUG)
@@ -312,4 +330,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The periodic chain check logs the chain's head: a copy outside the database (verify_audit --expect).
+    "loggers": {"audit": {"level": "INFO"}},
 }

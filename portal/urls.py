@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("zones.urls")),
     path("", include("notifications.urls")),
     path("", include("documents.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

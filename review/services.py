@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationState as S
 from applications.models import Application
+from audit.services import record, refusals_recorded
 from workflow import editing
 from workflow.errors import Refused
 
@@ -46,7 +47,7 @@ def save_formal_review(application, user, checklist: dict, notes: str, *, loaded
     changed are written, and a save after another reviewer saved is refused with
     workflow.editing.EditConflict."""
     merge = editing.Merge(editing.read(loaded))
-    with transaction.atomic():
+    with refusals_recorded("formal_review.save", actor=user, obj=application), transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not user.has_perm("portal.review_nationally", locked):
             raise FormalReviewError(_("您无权处理该申报。"))
@@ -62,4 +63,6 @@ def save_formal_review(application, user, checklist: dict, notes: str, *, loaded
             defaults={"checklist": {key: values[key] for key in CHECKLIST_KEYS}, "notes": values["notes"],
                       "reviewer": user},
         )
+        record("formal_review.save", actor=user, obj=locked, details={
+            "version": locked.current_version, "formal_review": review.pk})
     return review

@@ -16,6 +16,7 @@ from applications.enums import ApplicationState as S
 from applications.models import Application
 from applications.queries import can_see_application
 from applications.states import STATES
+from audit.services import REFUSED, SUCCESS, record
 from workflow.machine import StaleStateError, Transition, TransitionError, Workflow
 from workflow.machine import transition as _t
 
@@ -66,11 +67,18 @@ _TABLE = [
        effects=(guards.record_approval,), notify_roles=(Role.PROVINCIAL,), style="danger"),
 ]
 
+def audit_transition(application, user, name, refusal, details):
+    """Every attempted transition, performed or refused, in the audit trail (the opinion stays in the
+    transition log: the audit record names the step and the states, not what the reviewer wrote)."""
+    record("application.transition", actor=user, obj=application, result=REFUSED if refusal else SUCCESS,
+           reason=refusal.message if refusal else "", details={"transition": name, **details})
+
+
 APPLICATIONS = Workflow(
     model=Application, log_model=TransitionLog, log_subject="application", states=STATES.values(),
     transitions=_TABLE, visible=can_see_application, input_messages=guards.INPUT_REQUIRED_MESSAGES,
     log_fields=lambda application: {"version": application.current_version},
-    notify=notices.notify_transition, related=("call", "province", "applicant"),
+    notify=notices.notify_transition, related=("call", "province", "applicant"), audit=audit_transition,
     messages={
         "not_visible": _("您无权处理该申报。"),
         "wrong_state": _("该申报当前状态为“%(state)s”,不能执行“%(action)s”。"),

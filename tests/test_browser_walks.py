@@ -281,7 +281,7 @@ def test_whole_pipeline_walk(walkers, call, applicant, provincial, national):
         if i == 0:
             e.assert_accessible()
         e.page.get_by_role("link", name="开始评审").click()
-        e.page.get_by_role("link", name="查看建设方案并评分").click()
+        e.page.get_by_role("button", name="查看建设方案并评分").click()
         for criterion, value in zip(("条件具备", "理念到位", "措施有力", "工作扎实"), (22, 21, 20 + i, 23), strict=True):
             e.page.get_by_label(criterion).fill(str(value))
         e.page.get_by_role("radio", name="建议批复", exact=True).check()

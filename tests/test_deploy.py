@@ -48,7 +48,7 @@ def test_production_settings_are_secure_by_default():
 def test_docker_compose_file_is_valid():
     cmd = ["docker-compose", "-f", "docker-compose.yml", "config"] if shutil.which("docker-compose") else \
         ["docker", "compose", "-f", "docker-compose.yml", "config"]
-    env = {**os.environ, "SECRET_KEY": "compose-check"}
+    env = {**os.environ, "SECRET_KEY": "compose-check", "AUDIT_CHAIN_KEY": "compose-check"}
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     for service in ("postgres", "redis", "proxy", "web", "worker", "beat"):
@@ -65,6 +65,10 @@ def test_docker_compose_file_is_valid():
     nginx = (ROOT / "deploy" / "nginx" / "portal.conf").read_text()
     assert "proxy_set_header X-Forwarded-For   $remote_addr;" in nginx  # overwritten, never appended
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in nginx
+
+    # Two database roles: the owner migrates, the serving role runs the portal (docs/security.md).
+    assert "postgres://portal:" in result.stdout and "postgres://portal_app:" in result.stdout
+    assert "grant_serving_role portal_app" in result.stdout
 
 
 def _service_blocks(config: str) -> dict[str, str]:

@@ -147,7 +147,11 @@ def test_conflict_cannot_be_declared_after_opening_the_plan(call, applications, 
     assert client.get(reverse("experts:assignment", args=[assignment.pk])).status_code == 200
     assignment.refresh_from_db()
     assert assignment.opened_at is None  # the summary page does not show the plan
-    assert client.get(reverse("experts:score", args=[assignment.pk])).status_code == 200
+    # A GET of the score page does not open the plan: the conflict can still be declared after it.
+    assert client.get(reverse("experts:score", args=[assignment.pk])).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.opened_at is None
+    assert client.post(reverse("experts:open_plan", args=[assignment.pk])).status_code == 302
     assignment.refresh_from_db()
     assert assignment.opened_at is not None
     response = client.post(reverse("experts:assignment", args=[assignment.pk]), {"reason": "回避"})
@@ -169,6 +173,7 @@ def test_experts_get_404_for_others_assignments_and_unassigned_applications(call
     for name in ("experts:assignment", "experts:score"):
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
         assert client.post(reverse(name, args=[theirs.pk]), {"reason": "x", "submit": "1"}).status_code == 404
+    assert client.post(reverse("experts:open_plan", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("applications:detail", args=[unassigned.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == AssignmentStatus.ASSIGNED and theirs.opened_at is None

@@ -28,6 +28,7 @@ def setup(django_user_model, national, make_expert, call):
     experts.auto_assign(call, per_application=3)
     criteria = experts.ensure_rubric(call)
     assignment = ExpertAssignment.objects.filter(application=suzhou).order_by("pk").first()
+    experts.open_plan(assignment, assignment.expert)
     return suzhou, panel, criteria, assignment
 
 
@@ -37,20 +38,33 @@ def form_data(criteria, values, **extra):
     return data
 
 
-def test_score_page_shows_the_frozen_plan_and_records_opening(setup, client):
-    suzhou, _p, criteria, assignment = setup
+def test_score_page_shows_the_frozen_plan_once_opened_by_a_post(setup, client):
+    suzhou, _p, criteria, opened = setup
+    assignment = ExpertAssignment.objects.filter(application=suzhou).exclude(pk=opened.pk).order_by("pk").first()
     client.force_login(assignment.expert)
-    response = client.get(reverse("experts:score", args=[assignment.pk]))
-    assert response.status_code == 200
-    page = response.content.decode()
+    url = reverse("experts:score", args=[assignment.pk])
     snapshot = suzhou.versions.get(number=suzhou.current_version).snapshot
+    # A plain GET (a link preview, a prefetch, a reload) neither shows the plan nor marks it opened.
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == reverse("experts:assignment", args=[assignment.pk])
+    assert client.post(url, form_data(criteria, ["20", "20", "20", "20"], save="1")).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.opened_at is None and not Score.objects.filter(assignment=assignment).exists()
+    assert client.get(reverse("experts:open_plan", args=[assignment.pk])).status_code == 405
+    # Opening is the explicit POST of the assignment page's button.
+    page = client.get(reverse("experts:assignment", args=[assignment.pk])).content.decode()
+    assert reverse("experts:open_plan", args=[assignment.pk]) in page and snapshot["plan_goals"][:20] not in page
+    response = client.post(reverse("experts:open_plan", args=[assignment.pk]))
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url).content.decode()
     assert snapshot["plan_goals"][:20] in page
     assert "申报条件审查结果" in page
     assert all(c.name in page for c in criteria)
     assignment.refresh_from_db()
     first = assignment.opened_at
     assert first is not None
-    client.get(reverse("experts:score", args=[assignment.pk]))
+    client.post(reverse("experts:open_plan", args=[assignment.pk]))
+    client.get(url)
     assignment.refresh_from_db()
     assert assignment.opened_at == first
 

@@ -91,7 +91,7 @@ def hostile_pipeline(client, applicant, provincial, national, make_expert, djang
         criteria = experts.ensure_rubric(application.call)
         for n, assignment in enumerate(assignments[:3]):
             client.force_login(assignment.expert)
-            client.get(reverse("experts:score", args=[assignment.pk]))
+            client.post(reverse("experts:open_plan", args=[assignment.pk]))
             _post(client, assignment.expert, reverse("experts:score", args=[assignment.pk]), {
                 **{f"criterion_{c.pk}": str(18 + n) for c in criteria}, "recommendation": "approve",
                 "comment": f"评审意见{SCRIPT}{IMG}", "submit": "1"})

@@ -34,6 +34,7 @@ def review_setup(django_user_model, national, make_expert):
     application = expert_review_application(django_user_model, national, "320000")
     panel = make_panel(make_expert, application.call, PANEL)
     assignments = [experts.assign(application, e, by=national) for e in panel[:3]]
+    experts.open_plan(assignments[0], assignments[0].expert)
     return application, panel, assignments
 
 

@@ -108,6 +108,7 @@ def test_expert_forms(client, django_user_model, national, make_expert):
     assignments = [experts.assign(application, e, by=national) for e in panel]
     criteria = experts.ensure_rubric(application.call)
     client.force_login(panel[0])
+    experts.open_plan(assignments[0], panel[0])
     url = reverse("experts:score", args=[assignments[0].pk])
     chinese_page(client.get(url))
     page = chinese_page(client.post(url, {f"criterion_{criteria[0].pk}": "abc", "comment": "", "submit": "1"}))

@@ -47,6 +47,7 @@ def business_requests(application, assignment):
         ("get", reverse("review:expert_workspace"), {}),
         ("get", reverse("experts:assignment", args=[assignment.pk]), {}),
         ("get", reverse("experts:score", args=[assignment.pk]), {}),
+        ("post", reverse("experts:open_plan", args=[assignment.pk]), {}),
         ("get", reverse("experts:index"), {}),
         ("get", reverse("experts:expert_list"), {}),
         ("get", reverse("experts:panel", args=[call.pk]), {}),

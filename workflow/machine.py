@@ -91,13 +91,17 @@ class Workflow:
     the domain (who may see an object, what the log entry records besides the step, who is told:
     `notify(log_entry_pk, transition)` runs inside the transaction, so whatever it writes, e.g. inbox
     rows and outbox intents, commits with the change).
+
+    `audit(obj, user, name, refusal, details)` is told of every attempt to perform a transition: inside
+    the transaction, last, when it succeeds (`refusal` None; details: from_state, to_state), and after
+    the rollback when it is refused (`refusal` the TransitionError; details: the state it met).
     """
 
     def __init__(self, *, model, log_model, log_subject: str, states: Iterable[State],
                  transitions: Iterable[Transition], visible: Callable, input_messages: Mapping | None = None,
                  log_fields: Callable | None = None, notify: Callable | None = None, state_field: str = "state",
                  changed_at_field: str | None = "state_changed_at", always_saved: Iterable[str] = ("updated_at",),
-                 messages: Mapping | None = None, related: Iterable[str] = ()):
+                 messages: Mapping | None = None, related: Iterable[str] = (), audit: Callable | None = None):
         self.model = model
         self.log_model = log_model
         self.log_subject = log_subject
@@ -112,6 +116,7 @@ class Workflow:
         self.always_saved = tuple(always_saved)
         self.messages = {**DEFAULT_MESSAGES, **(messages or {})}
         self.related = tuple(related)
+        self.audit = audit
         self._validate()
 
     def _validate(self):
@@ -178,6 +183,17 @@ class Workflow:
         meanwhile the call is refused instead of acting on something the user did not see."""
         opinion = (opinion or "").strip()
         extra = {k: v for k, v in (extra or {}).items() if k in self.input_messages}
+        try:
+            entry = self._perform(obj, user, name, opinion, expected_state, extra)
+        except TransitionError as refusal:
+            if self.audit is not None:
+                current = self.model.objects.filter(pk=obj.pk).values_list(self.state_field, flat=True).first()
+                self.audit(obj, user, name, refusal, {"state": current, "expected_state": expected_state})
+            raise
+        obj.refresh_from_db()
+        return entry
+
+    def _perform(self, obj, user, name, opinion, expected_state, extra):
         with transaction.atomic():
             # Lock only this row (not rows joined for reading).
             locked = self.model.objects.select_for_update(of=("self",)).select_related(*self.related).get(pk=obj.pk)
@@ -208,6 +224,8 @@ class Workflow:
                 # Inside the transaction: the messages (and the e-mail they queue in the outbox) commit
                 # with the change or not at all; nothing reaches the broker before the commit.
                 self.notify(entry.pk, transition)
+            if self.audit is not None:
+                self.audit(locked, user, name, None, {"from_state": current, "to_state": transition.target})
         obj.refresh_from_db()
         return entry
 

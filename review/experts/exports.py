@@ -1,4 +1,5 @@
-"""专家评分汇总表 (expert score summary) as XLSX, for national staff. Numbers stay numbers."""
+"""专家评分汇总表 (expert score summary) as XLSX, for national staff. Numbers stay numbers; text (names,
+comments an expert typed) goes through spreadsheets.xlsx_cells, so it can never run as a formula."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from audit.services import record
+from spreadsheets import xlsx_cells
 
 from ..enums import Recommendation
 from . import aggregation, services
@@ -39,20 +43,31 @@ def summary_rows(call):
     return rows, ranked
 
 
+def export_summary_xlsx(call, user) -> bytes:
+    """The summary as a national staff member downloads it; the export is audited."""
+    content = summary_xlsx(call)
+    record("export.expert_scores", actor=user, obj=call, details={"format": "xlsx"})
+    return content
+
+
+def _append(sheet, values):
+    sheet.append(xlsx_cells(sheet, values))
+
+
 def summary_xlsx(call) -> bytes:
     criteria = services.ensure_rubric(call)
     rows, ranked = summary_rows(call)
     book = Workbook()
     sheet = book.active
     sheet.title = _("专家评分汇总表")
-    sheet.append([_("专家评分汇总表")])
+    _append(sheet, [_("专家评分汇总表")])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([str(call), _("生成时间:") + timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    sheet.append([_("总分 = Σ 权重 × 得分;满分 %(max)s。去掉最高最低分仅在评分数不少于 5 份时适用。") % {
+    _append(sheet, [str(call), _("生成时间:") + timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    _append(sheet, [_("总分 = Σ 权重 × 得分;满分 %(max)s。去掉最高最低分仅在评分数不少于 5 份时适用。") % {
         "max": services.max_total(criteria)}])
     header_row = sheet.max_row + 1
     for row in rows:
-        sheet.append(row)
+        _append(sheet, row)
     for cell in sheet[header_row]:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -62,13 +77,13 @@ def summary_xlsx(call) -> bytes:
     head = [_("实验区名称"), _("申报主体"), _("专家"), _("专家单位")] + [
         f"{c.name}(满分{c.max_score},权重{c.weight})" for c in criteria] + [
         _("总分"), _("总体建议"), _("评审意见"), _("提交时间")]
-    detail.append([str(h) for h in head])
+    _append(detail, [str(h) for h in head])
     for cell in detail[1]:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for agg in ranked:
         for line in agg.lines:
-            detail.append(
+            _append(detail,
                 [str(agg.application), str(agg.application.applicant), str(line.expert),
                  str(line.expert.organisation or "")]
                 + [line.values.get(c.pk) for c in criteria]

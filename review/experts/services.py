@@ -2,10 +2,15 @@
 scoring. Pages, the admin, the demo and tests call these functions; each checks its rule and raises
 ExpertReviewError (a workflow.errors.Refused) with a message for the user when it refuses. Scores
 are blind: nothing here hands one expert's score or name to another expert.
+
+Each change and each refusal is recorded in the audit trail (audit.services.record): panel and rubric
+changes, assignments made, withdrawn and declined for a conflict, the plan opened, scores submitted
+and reopened. Records name the objects, never a score or a comment.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +21,7 @@ from django.utils.translation import gettext
 
 from applications.enums import ApplicationState
 from applications.models import Application, Call
+from audit.services import record, refusals_recorded
 from workflow import editing
 from workflow.errors import Refused
 
@@ -75,7 +81,7 @@ def set_panel(call, experts, loaded: str | None = None) -> None:
     experts = list(experts)
     keep = {e.pk for e in experts}
     base = editing.read(loaded)
-    with transaction.atomic():
+    with refusals_recorded("panel.change", obj=call), transaction.atomic():
         Call.objects.select_for_update().only("pk").get(pk=call.pk)
         current = set(PanelMembership.objects.filter(call=call).values_list("expert_id", flat=True))
         loaded_members = {int(pk) for pk in (base or {}).get("panel", {}).get("experts", []) if str(pk).isdigit()}
@@ -91,10 +97,13 @@ def set_panel(call, experts, loaded: str | None = None) -> None:
             names = "、".join(sorted({str(a.expert) for a in busy}))
             message = gettext("以下专家仍有评审任务,请先撤回任务再移出专家组:%(names)s") % {"names": names}
             raise ExpertReviewError(message, {"experts": message})
-        PanelMembership.objects.filter(call=call).exclude(expert_id__in=keep).delete()
         existing = set(PanelMembership.objects.filter(call=call).values_list("expert_id", flat=True))
+        PanelMembership.objects.filter(call=call).exclude(expert_id__in=keep).delete()
         PanelMembership.objects.bulk_create(
             [PanelMembership(call=call, expert=e) for e in experts if e.pk not in existing])
+        added, removed = sorted(keep - existing), sorted(existing - keep)
+        if added or removed:
+            record("panel.change", obj=call, details={"added": added, "removed": removed})
 
 
 def _people(pks):
@@ -118,13 +127,14 @@ def save_rubric(call, formset, loaded: str | None = None) -> list[Criterion]:
     written, and a save after someone else changed the rubric is refused with EditConflict.
     """
     merge = editing.Merge(editing.read(loaded))
-    with transaction.atomic():
+    with refusals_recorded("rubric.change", obj=call), transaction.atomic():
         Call.objects.select_for_update().only("pk").get(pk=call.pk)
         if rubric_locked(call):
             raise ExpertReviewError(gettext("已有专家评分,评分标准不能再修改。"))
         kept = [f for f in formset.forms if (f.has_changed() or f.instance.pk) and f not in formset.deleted_forms]
         if not kept:
             raise ExpertReviewError(gettext("评分标准至少需要一个评分项。"))
+        before = {c.pk: editing.instance_values(c, CRITERION_FIELDS) for c in Criterion.objects.filter(call=call)}
         writes = merge.rows("rows", formset, CRITERION_FIELDS, Criterion.objects.filter(call=call),
                             lambda form, index: form.instance.name or index + 1)
         merge.check()
@@ -142,6 +152,11 @@ def save_rubric(call, formset, loaded: str | None = None) -> list[Criterion]:
             obj = form.save(commit=False)
             obj.call = call
             obj.save(**({} if action == "new" else {"update_fields": action}))
+        after = {c.pk: editing.instance_values(c, CRITERION_FIELDS) for c in Criterion.objects.filter(call=call)}
+        if before != after:
+            record("rubric.change", obj=call, details={
+                "created": sorted(after.keys() - before.keys()), "deleted": sorted(before.keys() - after.keys()),
+                "changed": sorted(pk for pk in after.keys() & before.keys() if after[pk] != before[pk])})
     return list(Criterion.objects.filter(call=call))
 
 
@@ -189,7 +204,8 @@ def _create_assignment(application, expert, by, deadline):
 
 def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
     """Assign one expert by hand. Refuses conflicts, wrong states and experts off the panel."""
-    with transaction.atomic():
+    with refusals_recorded("assignment.create", actor=by, obj=application, details={"expert": expert.pk}), \
+            transaction.atomic():
         application = Application.objects.select_for_update().select_related("call", "province").get(
             pk=application.pk)
         if application.state != ApplicationState.EXPERT_REVIEW:
@@ -201,7 +217,13 @@ def assign(application, expert, by=None, deadline=None) -> ExpertAssignment:
             raise ExpertReviewError(gettext("存在利益冲突,不能分配:") + "".join(reasons))
         assignment = _create_assignment(application, expert, by, deadline or application.call.expert_deadline)
         notices.assignments_made([assignment])
+        _record_assignment(assignment, by, "manual")
     return assignment
+
+
+def _record_assignment(assignment, by, mode):
+    record("assignment.create", actor=by, obj=assignment, details={
+        "application": assignment.application_id, "expert": assignment.expert_id, "mode": mode})
 
 
 def _candidates(subject, experts, load, taken, conflicted=None):
@@ -280,6 +302,8 @@ def auto_assign(call, per_application=None, by=None, deadline=None) -> AutoAssig
             result.created.append(_create_assignment(app, expert, by, deadline))
         result.shortages = shortages(applications, pairs, per_application)
         notices.assignments_made(list(result.created))
+        for assignment in result.created:
+            _record_assignment(assignment, by, "auto")
     return result
 
 
@@ -324,7 +348,11 @@ def declare_conflict(assignment, expert, reason: str):
     Returns the replacement assignment, or None when no eligible expert is left (national staff
     are told).
     """
-    reason = (reason or "").strip()
+    with refusals_recorded("assignment.conflict_declared", actor=expert, obj=assignment):
+        return _declare_conflict(assignment, expert, (reason or "").strip())
+
+
+def _declare_conflict(assignment, expert, reason):
     if not reason:
         raise ExpertReviewError(gettext("请填写回避理由。"))
     with transaction.atomic():
@@ -348,28 +376,49 @@ def declare_conflict(assignment, expert, reason: str):
         if replacement is not None:
             notices.assignments_made([replacement])
         notices.conflict_declared(application, replaced=replacement is not None)
+        record("assignment.conflict_declared", actor=expert, obj=locked, details={
+            "application": application.pk, "replacement": replacement.pk if replacement else None})
+        if replacement is not None:
+            _record_assignment(replacement, None, "replacement")
     return replacement
 
 
 def withdraw(assignment, by) -> None:
     """National staff take back an assignment whose score is not submitted."""
-    with transaction.atomic():
+    with refusals_recorded("assignment.withdraw", actor=by, obj=assignment), transaction.atomic():
         locked = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.status != AssignmentStatus.ASSIGNED:
             raise ExpertReviewError(gettext("只能撤回待评审的任务。"))
         locked.status = AssignmentStatus.WITHDRAWN
         locked.save(update_fields=["status"])
+        record("assignment.withdraw", actor=by, obj=locked, details={
+            "application": locked.application_id, "expert": locked.expert_id})
 
 
 # ---------------------------------------------------------------------------------------------
 # Scoring
 
 
-def record_opened(assignment) -> None:
+def record_opened(assignment) -> bool:
+    """Mark the plan as opened (once); True when this call opened it."""
     if assignment.opened_at is None:
         now = timezone.now()
-        ExpertAssignment.objects.filter(pk=assignment.pk, opened_at__isnull=True).update(opened_at=now)
+        opened = ExpertAssignment.objects.filter(pk=assignment.pk, opened_at__isnull=True).update(opened_at=now)
         assignment.opened_at = now
+        return bool(opened)
+    return False
+
+
+def open_plan(assignment, expert) -> None:
+    """The expert opens the 建设方案 (an explicit action: from now on a conflict can no longer be
+    declared). Only the expert's own live assignment; opening again changes nothing."""
+    with refusals_recorded("assignment.plan_opened", actor=expert, obj=assignment), transaction.atomic():
+        locked = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.expert_id != expert.pk or locked.status not in ACTIVE:
+            raise ExpertReviewError(gettext("该评审任务已撤回或已申明回避。"))
+        if record_opened(locked):
+            record("assignment.plan_opened", actor=expert, obj=locked, details={"application": locked.application_id})
+    assignment.opened_at = locked.opened_at
 
 
 def save_score(assignment, expert, values: dict, recommendation: str, comment: str, *, final: bool) -> Score:
@@ -377,7 +426,8 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
 
     A submitted score is locked: this refuses until national staff reopen it.
     """
-    with transaction.atomic():
+    audited = refusals_recorded("score.submit", actor=expert, obj=assignment) if final else nullcontext()
+    with audited, transaction.atomic():
         locked = ExpertAssignment.objects.select_for_update().select_related("application__call").get(
             pk=assignment.pk, expert=expert)
         if locked.status not in ACTIVE:
@@ -427,12 +477,18 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
         if final:
             locked.status = AssignmentStatus.SUBMITTED
             locked.save(update_fields=["status"])
+            record("score.submit", actor=expert, obj=locked, details={
+                "application": application.pk, "score": score.pk})
     return score
 
 
 def reopen_score(score, by, reason: str) -> ScoreReopening:
     """National staff unlock a submitted score; the reason is kept."""
-    reason = (reason or "").strip()
+    with refusals_recorded("score.reopen", actor=by, obj=score):
+        return _reopen_score(score, by, (reason or "").strip())
+
+
+def _reopen_score(score, by, reason):
     if not reason:
         raise ExpertReviewError(gettext("请填写重新开放的理由。"))
     with transaction.atomic():
@@ -446,4 +502,6 @@ def reopen_score(score, by, reason: str) -> ScoreReopening:
         locked.save(update_fields=["submitted_at", "updated_at"])
         ExpertAssignment.objects.filter(pk=locked.assignment_id).update(status=AssignmentStatus.ASSIGNED)
         reopening = ScoreReopening.objects.create(score=locked, reason=reason, reopened_by=by)
+        record("score.reopen", actor=by, obj=locked.assignment, details={
+            "application": locked.assignment.application_id, "score": locked.pk})
     return reopening

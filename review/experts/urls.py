@@ -8,6 +8,7 @@ app_name = "experts"
 urlpatterns = [
     # Expert side: only the expert's own assignments.
     path("expert/assignments/<int:pk>/", views.AssignmentView.as_view(), name="assignment"),
+    path("expert/assignments/<int:pk>/open/", views.OpenPlanView.as_view(), name="open_plan"),
     path("expert/assignments/<int:pk>/score/", views.ScoreView.as_view(), name="score"),
     # National side.
     path("national/expert-review/", views.IndexView.as_view(), name="index"),

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import RolePermissionMixin
@@ -18,7 +19,7 @@ from workflow import editing
 
 from ..enums import AssignmentStatus
 from . import aggregation, queries, services
-from .exports import summary_xlsx
+from .exports import export_summary_xlsx
 from .forms import AutoAssignForm, CriterionFormSet, ManualAssignForm, PanelForm, ReasonForm, ScoreForm
 
 # ---------------------------------------------------------------------------------------------
@@ -79,8 +80,25 @@ class AssignmentView(_OwnAssignmentMixin, TemplateView):
         return self.render_to_response(self.get_context_data(conflict_form=form), status=200)
 
 
+class OpenPlanView(_OwnAssignmentMixin, View):
+    """Opening the 建设方案 is an explicit action (POST): from then on no conflict can be declared. A page
+    that is merely loaded (a GET, a link preview, a prefetch) never opens it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        assignment = self.get_assignment()
+        try:
+            services.open_plan(assignment, request.user)
+        except services.ExpertReviewError as exc:
+            messages.error(request, str(exc))
+            return redirect("experts:assignment", pk=assignment.pk)
+        return redirect("experts:score", pk=assignment.pk)
+
+
 class ScoreView(_OwnAssignmentMixin, TemplateView):
-    """The read-only 建设方案 and the score form; opening it records opened_at."""
+    """The read-only 建设方案 and the score form, once the expert opened the plan (OpenPlanView);
+    before that, both GET and POST lead back to the assignment page."""
 
     template_name = "review/experts/score.html"
 
@@ -90,9 +108,11 @@ class ScoreView(_OwnAssignmentMixin, TemplateView):
     def score(self):
         return queries.own_score(self.get_assignment())
 
-    def get(self, request, *args, **kwargs):
-        services.record_opened(self.get_assignment())
-        return super().get(request, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission() and self.get_assignment().opened_at is None:
+            messages.info(request, _("请先确认查看建设方案。查看后将不能再申明回避。"))
+            return redirect("experts:assignment", pk=self.get_assignment().pk)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -363,7 +383,7 @@ class SummaryXlsxView(_NationalMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         call = self.get_call()
-        content = summary_xlsx(call)
+        content = export_summary_xlsx(call, request.user)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="expert-score-summary-{call.pk}.xlsx"'

@@ -15,6 +15,7 @@ DEMO_STEPS = [
     "review.experts.demo.seed_expert_review",
     "zones.demo.seed_zones",
     "documents.demo.seed_documents",
+    "audit.demo.seed_audit",
 ]
 
 
