@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("review.experts.urls")),
     path("", include("notifications.urls")),
     path("", include("documents.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
