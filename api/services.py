@@ -8,6 +8,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ def create_token(user, name: str, days: int, read_only: bool = False) -> tuple[A
     if days not in LIFETIMES:
         raise TokenRefused(_("请选择有效期。"), {"expires_in_days": _("请选择有效期。")})
     with transaction.atomic():
-        type(user).objects.select_for_update().only("pk").get(pk=user.pk)
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
         active = tokens_of(user).filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()
         if active >= MAX_ACTIVE_TOKENS:
             message = _("有效令牌已达 %(n)s 个,请先撤销不再使用的令牌。") % {"n": MAX_ACTIVE_TOKENS}

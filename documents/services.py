@@ -5,6 +5,7 @@ marking documents stale when their sources change. Nothing here renders a PDF.""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -132,7 +133,7 @@ def request_export(kind, fmt, user, params: dict) -> Document:
     digest = content_hash(f"{kind}.{fmt}", {"parameters": parameters, "data": data})
     with transaction.atomic():
         # One lock per requester so that two clicks make one export.
-        type(user).objects.select_for_update().only("pk").get(pk=user.pk)
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
         mine = Document.objects.filter(kind=kind, format=fmt, requested_by=user)
         same = mine.filter(content_hash=digest).exclude(status=St.FAILED).order_by("-version").first()
         if same is not None:
