@@ -16,7 +16,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != KEYWORD.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Authorization 头格式应为:Bearer <令牌>。"))
+            raise exceptions.AuthenticationFailed(_("Authorization 头格式应为：Bearer <令牌>。"))
         try:
             secret = header[1].decode()
         except UnicodeError:

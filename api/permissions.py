@@ -9,7 +9,7 @@ from .models import ApiToken
 
 
 class TokenScope(BasePermission):
-    message = _("该令牌为只读令牌,不能执行修改操作。")
+    message = _("该令牌为只读令牌，不能执行修改操作。")
 
     def has_permission(self, request, view):
         token = request.auth

@@ -98,7 +98,7 @@ def handler(exc, context):
         code = exc.default_code
     elif isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
-        detail = _("请求的内容未通过检查,请按提示修改。")
+        detail = _("请求的内容未通过检查，请按提示修改。")
         code = "validation"
     else:
         detail = exc.detail if not isinstance(exc.detail, dict | list) else _flatten(exc.detail)

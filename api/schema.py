@@ -21,9 +21,9 @@ PROBLEM = {
 }
 
 ERRORS = {
-    "400": "输入有误或被业务规则拒绝(errors 列出各输入项的提示)/ Invalid input or refused by a rule (errors per input)",
-    "401": "未认证:缺少或无效的令牌 / Not authenticated: missing or invalid token",
-    "403": "角色无权执行,或令牌为只读 / The role may not do this, or the token is read-only",
+    "400": "输入有误或被业务规则拒绝（errors 列出各输入项的提示）/ Invalid input or refused by a rule (errors per input)",
+    "401": "未认证：缺少或无效的令牌 / Not authenticated: missing or invalid token",
+    "403": "角色无权执行，或令牌为只读 / The role may not do this, or the token is read-only",
     "404": "不存在或不在您的可见范围内 / Not found, or outside what you may see",
     "405": "不支持该请求方法 / Method not allowed",
     "406": "不支持的响应格式 / Not acceptable",
@@ -44,7 +44,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "pt_<prefix>_<secret>",
-                "description": "个人接口令牌(在“接口令牌”页面创建)/ Personal API token (created on the API tokens page)"}
+                "description": "个人接口令牌（在“接口令牌”页面创建）/ Personal API token (created on the API tokens page)"}
 
 
 def add_problem_responses(result, generator, request, public):

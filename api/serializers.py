@@ -52,7 +52,7 @@ class TransitionSerializer(serializers.Serializer):
 class ApplicationDetailSerializer(ApplicationSerializer):
     """The application page: the owner sees its live content, everyone else the submitted version."""
 
-    content = serializers.DictField(read_only=True, help_text="申报内容(快照)/ The content as a snapshot")
+    content = serializers.DictField(read_only=True, help_text="申报内容（快照）/ The content as a snapshot")
     is_owner = serializers.BooleanField(read_only=True)
     transitions = TransitionSerializer(many=True, read_only=True)
 
@@ -99,10 +99,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class TransitionInputSerializer(serializers.Serializer):
-    expected_state = serializers.CharField(help_text="您看到的状态;已被他人改变时返回 409 / The state you saw; 409 if it changed")
+    expected_state = serializers.CharField(help_text="您看到的状态；已被他人改变时返回 409 / The state you saw; 409 if it changed")
     opinion = serializers.CharField(required=False, allow_blank=True, help_text="意见 / Opinion")
-    rank = serializers.IntegerField(required=False, allow_null=True, help_text="推荐排序(recommend)/ Rank")
-    document_number = serializers.CharField(required=False, allow_blank=True, help_text="批复文号(approve)")
+    rank = serializers.IntegerField(required=False, allow_null=True, help_text="推荐排序（recommend)/ Rank")
+    document_number = serializers.CharField(required=False, allow_blank=True, help_text="批复文号（approve)")
 
 
 class LogEntrySerializer(serializers.Serializer):
@@ -266,7 +266,7 @@ class ScoreInputSerializer(serializers.Serializer):
                                    help_text="{评分项 id: 得分} / {criterion id: value}")
     recommendation = serializers.ChoiceField(choices=Recommendation.choices, required=False, allow_blank=True)
     comment = serializers.CharField(required=False, allow_blank=True)
-    final = serializers.BooleanField(default=False, help_text="true 提交并锁定;false 保存草稿 / submit and lock")
+    final = serializers.BooleanField(default=False, help_text="true 提交并锁定；false 保存草稿 / submit and lock")
 
 
 class PlanSerializer(serializers.Serializer):
@@ -299,7 +299,7 @@ class DocumentOverviewSerializer(serializers.Serializer):
 class ExportInputSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["xlsx", "csv"])
     filters = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
-                                    help_text="列表页面的筛选条件,如 {\"state\": \"recommended\"} / The page's filters")
+                                    help_text="列表页面的筛选条件，如 {\"state\": \"recommended\"} / The page's filters")
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -46,7 +46,7 @@ def create_token(user, name: str, days: int, read_only: bool = False) -> tuple[A
         get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
         active = tokens_of(user).filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()
         if active >= MAX_ACTIVE_TOKENS:
-            message = _("有效令牌已达 %(n)s 个,请先撤销不再使用的令牌。") % {"n": MAX_ACTIVE_TOKENS}
+            message = _("有效令牌已达 %(n)s 个，请先撤销不再使用的令牌。") % {"n": MAX_ACTIVE_TOKENS}
             raise TokenRefused(message, {"name": message})
         prefix = secrets.token_hex(4)
         secret = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"

@@ -28,7 +28,7 @@ FILTERS = {"portal.provincial_workspace": ProvincialQueueFilter, "portal.nationa
 FILTER_PARAMETERS = [
     OpenApiParameter("state", str, description="状态 / State (provincial and national staff)"),
     OpenApiParameter("call", int, description="申报批次 id / Call id (provincial and national staff)"),
-    OpenApiParameter("industry", str, description="产业(包含)/ Industry contains (provincial and national staff)"),
+    OpenApiParameter("industry", str, description="产业（包含）/ Industry contains (provincial and national staff)"),
     OpenApiParameter("city", str, description="所在城市 / City (provincial staff)"),
     OpenApiParameter("deadline", str, enum=["soon", "open", "passed"], description="报送截止 / Deadline (provincial)"),
     OpenApiParameter("province", int, description="省份 id / Province id (national staff)"),
@@ -74,7 +74,7 @@ class ApplicationList(PortalView):
     serializer_class = s.ApplicationSerializer
     pagination_class = Cursor
 
-    @extend_schema(summary=summary("申报列表(按角色的可见范围,支持与页面相同的筛选)",
+    @extend_schema(summary=summary("申报列表（按角色的可见范围，支持与页面相同的筛选）",
                                    "List the applications you may see, with the pages' filters"),
                    parameters=FILTER_PARAMETERS, tags=["applications"], operation_id="applications_list",
                    responses=s.ApplicationSerializer(many=True))
@@ -121,7 +121,7 @@ class VersionList(PortalView):
 class VersionDetail(PortalView):
     serializer_class = s.VersionDetailSerializer
 
-    @extend_schema(summary=summary("申报版本(冻结的快照)", "A frozen version"), tags=["applications"])
+    @extend_schema(summary=summary("申报版本（冻结的快照）", "A frozen version"), tags=["applications"])
     def get(self, request, pk, number):
         application = visible_application(request.user, pk)
         self.require("portal.view_application", application)
@@ -138,7 +138,7 @@ def _result_row(r):
 class EligibilityView(PortalView):
     serializer_class = s.EligibilityResultSerializer
 
-    @extend_schema(summary=summary("申报条件审查结果(指南四(一))", "Eligibility result (guide 4(1))"),
+    @extend_schema(summary=summary("申报条件审查结果（指南四（一）)", "Eligibility result (guide 4(1))"),
                    responses=s.EligibilityResultSerializer(many=True), tags=["applications"])
     def get(self, request, pk):
         application = visible_application(request.user, pk)
@@ -162,7 +162,7 @@ def _evidence_of(user, application):
 class EvidenceList(PortalView):
     serializer_class = s.EvidenceSerializer
 
-    @extend_schema(summary=summary("证明材料(元数据)", "Evidence metadata"), tags=["applications"],
+    @extend_schema(summary=summary("证明材料（元数据）", "Evidence metadata"), tags=["applications"],
                    responses=s.EvidenceSerializer(many=True))
     def get(self, request, pk):
         application = visible_application(request.user, pk)
@@ -194,7 +194,7 @@ class TransitionList(PortalView):
 class TransitionPerform(PortalView):
     serializer_class = s.TransitionResultSerializer
 
-    @extend_schema(summary=summary("执行流转操作(与页面相同的规则、意见与日志)",
+    @extend_schema(summary=summary("执行流转操作（与页面相同的规则、意见与日志）",
                                    "Perform a transition (same rules, opinion and log as the page)"),
                    request=s.TransitionInputSerializer, responses=s.TransitionResultSerializer, tags=["transitions"],
                    parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITIONS))])

@@ -39,7 +39,7 @@ class ApplicationDocuments(PortalView):
 class RequestApplicationDocument(PortalView):
     serializer_class = s.DocumentSerializer
 
-    @extend_schema(summary=summary("申请生成文书(内容未变化时沿用)", "Request a document (reused if unchanged)"),
+    @extend_schema(summary=summary("申请生成文书（内容未变化时沿用）", "Request a document (reused if unchanged)"),
                    request=None, responses={202: s.DocumentSerializer}, tags=["documents"],
                    parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(APPLICATION_KINDS))])
     def post(self, request, pk, kind):
@@ -61,13 +61,13 @@ class ScoreSummary(PortalView):
         self.require("portal.see_expert_identities", hide=True)
         return get_object_or_404(Call, pk=self.kwargs["pk"])
 
-    @extend_schema(summary=summary("专家评分汇总表(PDF)的当前文件", "The current score summary PDF"),
+    @extend_schema(summary=summary("专家评分汇总表（PDF）的当前文件", "The current score summary PDF"),
                    responses=s.DocumentSerializer(allow_null=True), tags=["documents"])
     def get(self, request, pk):
         document = services.current(DocumentKind.SCORE_SUMMARY, call=self.get_call())
         return Response(s.DocumentSerializer(document).data if document else None)
 
-    @extend_schema(summary=summary("申请生成专家评分汇总表(PDF)", "Request the score summary PDF"), request=None,
+    @extend_schema(summary=summary("申请生成专家评分汇总表（PDF)", "Request the score summary PDF"), request=None,
                    responses={202: s.DocumentSerializer}, tags=["documents"])
     def post(self, request, pk):
         try:
@@ -87,7 +87,7 @@ class _Document(PortalView):
 class DocumentDetail(_Document):
     serializer_class = s.DocumentSerializer
 
-    @extend_schema(summary=summary("文书或导出的状态(轮询)", "A document's or export's state (poll it)"),
+    @extend_schema(summary=summary("文书或导出的状态（轮询）", "A document's or export's state (poll it)"),
                    tags=["documents"])
     def get(self, request, pk):
         return Response(s.DocumentSerializer(self.get_document()).data)
@@ -121,7 +121,7 @@ class ExportList(PortalView):
 class RequestExport(PortalView):
     serializer_class = s.DocumentSerializer
 
-    @extend_schema(summary=summary("导出列表(XLSX 或 CSV,按页面的筛选条件,后台生成)",
+    @extend_schema(summary=summary("导出列表（XLSX 或 CSV，按页面的筛选条件，后台生成）",
                                    "Export a list (XLSX or CSV, with the page's filters, rendered in the background)"),
                    request=s.ExportInputSerializer, responses={202: s.DocumentSerializer}, tags=["exports"],
                    parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(EXPORTS))])

@@ -61,7 +61,7 @@ class Panel(_National):
 class Assignments(_National):
     serializer_class = s.AssignmentSerializer
 
-    @extend_schema(summary=summary("评审任务(全部状态)", "The call's assignments"),
+    @extend_schema(summary=summary("评审任务（全部状态）", "The call's assignments"),
                    responses=s.AssignmentSerializer(many=True), tags=["expert review"])
     def get(self, request, call_pk):
         rows = queries.assignment_rows(self.get_call())
@@ -80,7 +80,7 @@ class Assignments(_National):
 class AutoAssign(_National):
     serializer_class = s.AutoAssignResultSerializer
 
-    @extend_schema(summary=summary("自动分配(回避利益冲突、均衡负荷)", "Assign automatically"),
+    @extend_schema(summary=summary("自动分配（回避利益冲突、均衡负荷）", "Assign automatically"),
                    request=s.AutoAssignInputSerializer, responses=s.AutoAssignResultSerializer, tags=["expert review"])
     def post(self, request, call_pk):
         call = self.get_call()
@@ -123,7 +123,7 @@ class ApplicationScores(PortalView):
     portal_permission = "portal.manage_expert_review"
     serializer_class = s.AggregateDetailSerializer
 
-    @extend_schema(summary=summary("一项申报的全部专家评分(含专家姓名)", "Every expert's score of an application"),
+    @extend_schema(summary=summary("一项申报的全部专家评分（含专家姓名）", "Every expert's score of an application"),
                    tags=["expert review"])
     def get(self, request, pk):
         application = visible_application(request.user, pk)
@@ -160,7 +160,7 @@ class OwnAssignment(_Own):
 class OwnPlan(_Own):
     serializer_class = s.PlanSerializer
 
-    @extend_schema(summary=summary("查看建设方案(记录首次查看时间,此后不能申明回避)",
+    @extend_schema(summary=summary("查看建设方案（记录首次查看时间，此后不能申明回避）",
                                    "Read the plan (records the first opening; no conflict declaration after)"),
                    tags=["expert"])
     def get(self, request, pk):
@@ -199,7 +199,7 @@ class OwnScore(_Own):
         assignment = self.get_assignment()
         return Response(self._payload(assignment, services.ensure_rubric(assignment.application.call)))
 
-    @extend_schema(summary=summary("保存评分草稿或提交评分(提交后锁定)", "Save a draft or submit (locks the score)"),
+    @extend_schema(summary=summary("保存评分草稿或提交评分（提交后锁定）", "Save a draft or submit (locks the score)"),
                    request=s.ScoreInputSerializer, responses=s.OwnScoreSerializer, tags=["expert"])
     def put(self, request, pk):
         assignment = self.get_assignment()

@@ -35,7 +35,7 @@ class RankingList(PortalView):
     portal_permission = "portal.provincial_workspace"
     serializer_class = s.RankingSectionSerializer
 
-    @extend_schema(summary=summary("本省推荐排序(按批次)", "The province's rankings per call"), tags=["review"],
+    @extend_schema(summary=summary("本省推荐排序（按批次）", "The province's rankings per call"), tags=["review"],
                    responses=s.RankingSectionSerializer(many=True))
     def get(self, request):
         sections = queries.ranked_recommendations(request.user)
@@ -67,7 +67,7 @@ class FormalReviewView(PortalView):
         self.require("portal.review_nationally", application)
         return application
 
-    @extend_schema(summary=summary("国家局材料审核清单(当前版本)", "The formal review checklist"),
+    @extend_schema(summary=summary("国家局材料审核清单（当前版本）", "The formal review checklist"),
                    responses=s.FormalReviewSerializer(allow_null=True), tags=["review"])
     def get(self, request, pk):
         review = queries.formal_review_of(self.get_application(pk))
@@ -88,7 +88,7 @@ class FormalReviewView(PortalView):
 class NationalSummary(PortalView):
     portal_permission = "portal.national_workspace"
 
-    @extend_schema(summary=summary("国家局工作台统计:各状态与各省推荐情况", "National counts by state and province"),
+    @extend_schema(summary=summary("国家局工作台统计：各状态与各省推荐情况", "National counts by state and province"),
                    responses=inline_serializer("NationalSummary", {
                        "states": drf.ListField(child=drf.DictField()), "provinces": drf.ListField(child=drf.DictField())}),
                    tags=["national"])
@@ -101,8 +101,8 @@ class NationalSummary(PortalView):
 class Distribution(PortalView):
     portal_permission = "portal.national_workspace"
 
-    @extend_schema(summary=summary("实验区全国分布情况(指南五(一))", "National distribution (guide 5(1))"),
-                   parameters=[OpenApiParameter("call", int, description="申报批次 id(默认最新)/ Call id")],
+    @extend_schema(summary=summary("实验区全国分布情况（指南五（一）)", "National distribution (guide 5(1))"),
+                   parameters=[OpenApiParameter("call", int, description="申报批次 id（默认最新）/ Call id")],
                    responses=inline_serializer("Distribution", {
                        "call": drf.IntegerField(allow_null=True), "regions": drf.ListField(child=drf.DictField()),
                        "approved": drf.IntegerField(), "in_review": drf.IntegerField(), "closed": drf.IntegerField(),
