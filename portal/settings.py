@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "国家专利导航产业发展实验区申报平台 API / Patent Navigation Zones portal API",
     "DESCRIPTION": (
-        "与页面相同的查询、规则和流转:令牌代表其用户,权限与可见范围同页面;错误为 RFC 9457 问题详情。\n\n"
+        "与页面相同的查询、规则和流转\uff1a令牌代表其用户\uff0c权限与可见范围同页面\uff1b错误为 RFC 9457 问题详情。\n\n"
         "The same queries, rules and transitions as the pages: a token acts as its user, with that user's role "
         "and scope; errors are RFC 9457 problem details (application/problem+json)."),
     "VERSION": "1",

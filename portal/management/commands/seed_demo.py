@@ -11,6 +11,8 @@ DEMO_STEPS = [
     "review.demo.seed_pipeline",
     "review.experts.demo.seed_expert_review",
     "documents.demo.seed_documents",
+    "documents.demo.seed_exports",
+    "api.demo.seed_tokens",
 ]
 
 
