@@ -430,6 +430,17 @@ def make_plan(users_per_role: int, rng: random.Random) -> list[dict]:
     def items(users, paths):
         return [[path, f"{cookie}={sessions[u.pk]}"] for u in users for path in paths(u)]
 
+    # The API group: each user calls with a token of their own (audited on every use, as in production).
+    from api.services import create_token
+
+    tokens = {u.pk: create_token(u, "bench", 30, read_only=True)[1] for u in provincials + nationals + experts}
+
+    def api_items(users, paths):
+        return [[path, "", f"Bearer {tokens[u.pk]}"] for u in users for path in paths(u)]
+
+    def api_details(user, k=15):
+        return ["/api/v1" + path for path in details(user, k)]
+
     def details(user, k=15):
         pks = list(applications_for(user).values_list("pk", flat=True).order_by("?")[:k])
         return [f"/applications/{pk}/" for pk in pks]
@@ -463,6 +474,14 @@ def make_plan(users_per_role: int, rng: random.Random) -> list[dict]:
         {"name": "detail as province", "items": items(provincials, details)},
         {"name": "detail as national", "items": items(nationals, details)},
         {"name": "detail as expert", "items": items(experts, details)},
+        {"name": "API /applications/ as province", "items": api_items(
+            provincials, lambda u: ["/api/v1/applications/", "/api/v1/applications/?state=provincial_review"])},
+        {"name": "API /applications/ as national", "items": api_items(
+            nationals, lambda u: ["/api/v1/applications/?page_size=100",
+                                  f"/api/v1/applications/?province={rng.choice(province_ids)}"])},
+        {"name": "API /expert/assignments/", "items": api_items(experts, lambda u: ["/api/v1/expert/assignments/"])},
+        {"name": "API detail as province", "items": api_items(provincials, api_details)},
+        {"name": "API detail as national", "items": api_items(nationals, api_details)},
     ]
     from bench import zones_fixture
 
@@ -505,9 +524,11 @@ def _load_group(items, port, users, duration, max_requests) -> dict:
                 if issued[0] >= max_requests or time.monotonic() >= deadline:
                     return
                 issued[0] += 1
-            path, cookie = items[i % len(items)]
+            path, cookie, *auth = items[i % len(items)]
             i += users
             headers = {"Cookie": cookie} if cookie else {}
+            if auth:
+                headers["Authorization"] = auth[0]
             start = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection(HOST, port, timeout=60)
@@ -516,7 +537,7 @@ def _load_group(items, port, users, duration, max_requests) -> dict:
                 body = response.read()
                 conn.close()
                 elapsed = time.perf_counter() - start
-                ok = response.status == 200 and b"</html>" in body
+                ok = response.status == 200 and (b"</html>" in body or body[:1] in (b"{", b"["))
                 with lock:
                     statuses[response.status] = statuses.get(response.status, 0) + 1
                     (latencies if ok else errors).append(elapsed)

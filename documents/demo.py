@@ -6,13 +6,15 @@ yet (the pipeline step has not run), only the 承诺书 of the drafts are render
 
 import sys
 
+from django.contrib.auth import get_user_model
+
 from applications.enums import ApplicationState
 from applications.models import Application
 
 from .enums import DocumentKind as K
 from .enums import DocumentStatus as St
 from .production import render
-from .services import request_document
+from .services import ExportRefused, request_document, request_export
 from .sources import APPLICATION_KINDS, Unavailable
 
 
@@ -45,3 +47,23 @@ def seed_documents(stdout=None):
         document, problem = _ensure(K.SCORE_SUMMARY, call=call)
         if document is None or document.status != St.READY:
             out.write(f"documents: score summary of {call} not ready: {problem}\n")
+
+
+def seed_exports(stdout=None):
+    """One export per list for the demo's provincial and national accounts (rendered now)."""
+    out = stdout or sys.stdout
+    User = get_user_model()
+    wanted = {"province": [("provincial_queue", "xlsx", {}), ("provincial_queue", "csv", {"state": "recommended"})],
+              "national": [("national_list", "xlsx", {}), ("distribution", "csv", {})]}
+    for username, exports in wanted.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        for kind, fmt, params in exports:
+            try:
+                document = request_export(kind, fmt, user, params)
+            except ExportRefused as exc:
+                out.write(f"documents: export {kind} for {username} refused: {exc}\n")
+                continue
+            if document.status != St.READY:
+                render(document.pk)

@@ -10,6 +10,12 @@ class DocumentKind(models.TextChoices):
     APPROVAL = "approval", _("批复")
     DOSSIER = "dossier", _("申报材料汇编")
     ACCEPTANCE_OPINION = "acceptance_opinion", _("验收意见")
+    # Exports of the lists a user sees (documents.exports); the file belongs to whoever asked for it.
+    PROVINCIAL_QUEUE = "provincial_queue", _("省局申报列表")
+    NATIONAL_LIST = "national_list", _("推荐申报列表")
+    DISTRIBUTION = "distribution", _("实验区全国分布情况")
+    EXPERT_RANKING = "expert_ranking", _("专家评分排名")
+    EXPERT_SCORES = "expert_scores", _("专家评分汇总表(表格)")
 
 
 class DocumentStatus(models.TextChoices):

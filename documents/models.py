@@ -12,6 +12,9 @@ from applications.models import Application, Call
 
 from .enums import CONTENT_TYPES, DocumentFormat, DocumentKind, DocumentStatus
 
+# Exports have no application or call: they belong to the user who asked (requested_by).
+EXPORT_KIND_VALUES = ["provincial_queue", "national_list", "distribution", "expert_ranking", "expert_scores"]
+
 
 def document_path(instance, filename):
     """An unguessable name with the extension of the document's format; files are streamed only after a
@@ -29,6 +32,9 @@ class Document(models.Model):
     # Only the call-level 专家评分汇总表 has a call instead of an application.
     call = models.ForeignKey(Call, verbose_name=_("申报批次"), null=True, blank=True, on_delete=models.CASCADE,
                              related_name="documents")
+    # An export's list and filters as the page had them ({"state": "recommended", "language": "zh-hans"});
+    # empty for official documents.
+    parameters = models.JSONField(_("导出条件"), default=dict, blank=True)
     version = models.PositiveIntegerField(_("文书版本"), default=1)
     application_version = models.PositiveIntegerField(_("依据的申报版本"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
@@ -56,7 +62,9 @@ class Document(models.Model):
                                     name="one_document_version_per_call"),
             models.CheckConstraint(
                 condition=(models.Q(kind="score_summary", call__isnull=False, application__isnull=True)
-                           | (~models.Q(kind="score_summary") & models.Q(application__isnull=False, call__isnull=True))),
+                           | (models.Q(kind__in=EXPORT_KIND_VALUES) & models.Q(application__isnull=True, call__isnull=True))
+                           | (~models.Q(kind="score_summary") & ~models.Q(kind__in=EXPORT_KIND_VALUES)
+                              & models.Q(application__isnull=False, call__isnull=True))),
                 name="document_subject_matches_kind"),
         ]
         indexes = [models.Index(fields=["application", "kind"]), models.Index(fields=["call", "kind"])]
@@ -77,6 +85,13 @@ class Document(models.Model):
         return CONTENT_TYPES[self.format]
 
     @property
+    def is_export(self):
+        return self.kind in EXPORT_KIND_VALUES
+
+    @property
     def filename(self):
+        if self.is_export:
+            stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M") if self.created_at else ""
+            return f"{self.get_kind_display()}-{stamp}.{self.extension}"
         subject = self.application.zone_name if self.application_id and self.application.zone_name else ""
         return f"{subject}{self.get_kind_display()}-v{self.version}.{self.extension}"

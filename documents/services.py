@@ -9,22 +9,31 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import record
 from outbox.services import enqueue, pending_for
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
+from workflow.errors import Refused
 from zones.models import AcceptanceRound
 
+from .enums import DocumentFormat
 from .enums import DocumentKind as K
 from .enums import DocumentStatus as St
+from .exports import EXPORTS, ExportUnavailable
 from .models import Document
 from .sources import APPLICATION_KINDS, SPECS, content_hash
 
 RENDER_TASK = "documents.tasks.render_document"
+
+
+class ExportRefused(Refused):
+    """An export was refused (no permission for the list, unknown format, unknown call)."""
 
 
 def _subject(kind, application, call):
@@ -134,3 +143,43 @@ def open_for_download(document, user):
     record("document.download", actor=user, obj=document, details={
         "kind": document.kind, "version": document.version, "format": document.format})
     return handle
+
+
+EXPORT_FORMATS = (DocumentFormat.XLSX, DocumentFormat.CSV)
+
+
+def export_source(document) -> dict:
+    """An export's source data, built again from its parameters as its requester sees the list now."""
+    return EXPORTS[document.kind].build(document.requested_by, document.parameters)
+
+
+def request_export(kind, fmt, user, params: dict) -> Document:
+    """Export a list the user sees, with the page's filters, as XLSX or CSV: the user's current export
+    for this content (same list, filters, format and rows), or a new one queued for the worker.
+
+    Refused when the user may not see the list's page, for an unknown list or format, and when the
+    parameters name nothing to export."""
+    spec = EXPORTS.get(kind)
+    if spec is None or fmt not in EXPORT_FORMATS:
+        raise ExportRefused(_("不支持的导出类型。"), {"format": _("请选择 XLSX 或 CSV。")} if spec else {})
+    if not user.is_authenticated or not user.has_perm(spec.permission):
+        raise ExportRefused(_("您无权导出该列表。"))
+    parameters = {**{k: v for k, v in params.items() if k in spec.params}, "language": get_language() or "zh-hans"}
+    try:
+        data = spec.build(user, parameters)
+    except ExportUnavailable as exc:
+        raise ExportRefused(str(exc), {"call": str(exc)})
+    digest = content_hash(f"{kind}.{fmt}", {"parameters": parameters, "data": data})
+    with transaction.atomic():
+        # One lock per requester so that two clicks make one export.
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+        mine = Document.objects.filter(kind=kind, format=fmt, requested_by=user)
+        same = mine.filter(content_hash=digest).exclude(status=St.FAILED).order_by("-version").first()
+        if same is not None:
+            return same
+        latest = mine.order_by("-version").first()
+        document = Document.objects.create(
+            kind=kind, format=fmt, parameters=parameters, version=(latest.version + 1) if latest else 1,
+            content_hash=digest, requested_by=user)
+        enqueue(RENDER_TASK, document.pk)
+    return document

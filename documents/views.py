@@ -3,6 +3,7 @@ page polls with htmx. Applications come through applications.queries and every p
 portal.* rule; a user outside a document's scope gets 404, never a hint that it exists."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from applications.queries import visible_application
 
 from . import queries, services
 from .enums import DocumentKind, DocumentStatus
+from .exports import EXPORTS, parameters_from
 from .sources import APPLICATION_KINDS, Unavailable
 
 
@@ -111,6 +113,36 @@ class DownloadView(_Document):
                                 content_type=document.content_type, as_attachment=True, filename=document.filename)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class RequestExportView(LoginRequiredMixin, View):
+    """POST from a list page's export buttons: the page's filters and the format; the export is queued
+    and the user lands on their exports, which poll until the file is ready."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, kind):
+        if kind not in EXPORTS:
+            raise Http404
+        try:
+            document = services.request_export(kind, request.POST.get("format", ""), request.user,
+                                               parameters_from(kind, request.POST))
+        except services.ExportRefused as exc:
+            if not request.user.has_perm(EXPORTS[kind].permission):
+                raise Http404
+            messages.error(request, exc.message)
+            return redirect("documents:exports")
+        messages.info(request, _queued_message(document))
+        return redirect("documents:exports")
+
+
+class ExportListView(LoginRequiredMixin, View):
+    """The user's own exports, newest first, each with its status (polled while in progress)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        return render(request, "documents/exports.html", {"exports": queries.exports_of(request.user)[:30]})
 
 
 def _queued_message(document):

@@ -65,6 +65,9 @@ def can_see_document(user, document):
     document follows the application."""
     if document is None:
         return False
+    if document.is_export:
+        # An export holds the list as its requester saw it: it is theirs alone.
+        return user.is_authenticated and document.requested_by_id == user.pk
     if document.call_id:
         return is_national(user)
     return _visible(user, document.application)

@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("documents.urls")),
     path("", include("audit.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

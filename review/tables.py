@@ -29,3 +29,10 @@ class ProvincialQueueTable(tables.Table):
     def render_state(self, record):
         # A method, not an include per row: rendering a template for every cell dominated the page's time.
         return format_html('<span class="badge {}">{}</span>', badge(record.state), record.get_state_display())
+
+    # What an export writes for each cell (django-tables2 `as_values`): the text the page shows.
+    def value_zone_name(self, record):
+        return str(record)
+
+    def value_state(self, record):
+        return str(record.get_state_display())

@@ -16,6 +16,8 @@ DEMO_STEPS = [
     "zones.demo.seed_zones",
     "documents.demo.seed_documents",
     "audit.demo.seed_audit",
+    "documents.demo.seed_exports",
+    "api.demo.seed_tokens",
 ]
 
 
