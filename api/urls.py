@@ -2,7 +2,7 @@
 itself from drf-spectacular-sidecar), and the user's token page /account/api-tokens/."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .views import applications, documents, experts, notifications, review, tokens
 
@@ -14,7 +14,6 @@ urlpatterns = [
     path("account/api-tokens/<int:pk>/revoke/", tokens.RevokeTokenView.as_view(), name="revoke_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     # Calls and applications
     path(V1 + "calls/", applications.CallList.as_view(), name="call_list"),
     path(V1 + "calls/<int:pk>/", applications.CallDetail.as_view(), name="call_detail"),

@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
-    "rest_framework",
+    # rest_framework is used as a library, not installed as an app: its zh_Hans catalogue would
+    # override Django's own wording of every form error ("输入一个有效的 Email 地址。"), and the portal
+    # renders only JSON (no browsable API templates or static files are needed).
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",

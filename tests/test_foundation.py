@@ -17,7 +17,7 @@ WORKSPACES = {
     Role.EXPERT: "/expert/",
     Role.ADMIN: "/administration/",
     Role.SECURITY_ADMIN: "/security/",
-    Role.AUDIT_ADMIN: "/audit/",
+    Role.AUDIT_ADMIN: "/audit/records/",
 }
 
 

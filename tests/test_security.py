@@ -268,7 +268,8 @@ def _project_template_files():
     dirs = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
     for config in apps.get_app_configs():
         path = Path(config.path)
-        if ROOT in path.parents and (path / "templates").is_dir():
+        # The project's own apps (a virtual environment inside the project holds third-party apps).
+        if ROOT in path.parents and "site-packages" not in path.parts and (path / "templates").is_dir():
             dirs.append(path / "templates")
     files = sorted({f for d in dirs for f in d.rglob("*") if f.is_file() and f.suffix in {".html", ".txt", ".xml"}})
     assert len(files) >= 10, dirs
