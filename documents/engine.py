@@ -12,6 +12,8 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.urls import URLFetcherResponse
 
+from typography import fullwidth_html
+
 
 class RenderError(Exception):
     """Rendering failed for a reason the user can act on; the message is shown on the page."""
@@ -44,8 +46,14 @@ def _drawable(match):
     return "" if unicodedata.category(match.group()) in ("Cc", "Co", "Cn", "Cs") else match.group()
 
 
+def render_html(template: str, context: dict) -> str:
+    """The document's HTML as WeasyPrint reads it: every text node, template text and user-typed values
+    alike, with full-width punctuation in Chinese context (GB/T 15834), undrawable characters dropped."""
+    return fullwidth_html(_UNCOMMON.sub(_drawable, render_to_string(template, context)))
+
+
 def render_pdf(template: str, context: dict, resources=None) -> bytes:
-    html = _UNCOMMON.sub(_drawable, render_to_string(template, context))
+    html = render_html(template, context)
     return HTML(string=html, url_fetcher=LocalFetcher(resources)).write_pdf()
 
 

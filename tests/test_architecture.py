@@ -8,7 +8,8 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "documents", "review", "applications", "notifications", "accounts", "workflow", "audit")
+PACKAGES = ("portal", "documents", "review", "applications", "notifications", "accounts", "workflow", "audit",
+            "typography")
 
 # A view that calls one of these writes the database itself instead of calling a service.
 ALWAYS_WRITES = {"save", "delete", "create", "bulk_create", "bulk_update", "update_or_create", "get_or_create"}
