@@ -14,6 +14,8 @@ from weasyprint.urls import URLFetcherResponse
 
 from typography import fullwidth_html
 
+from . import fonts
+
 
 class RenderError(Exception):
     """Rendering failed for a reason the user can act on; the message is shown on the page."""
@@ -49,7 +51,8 @@ def _drawable(match):
 def render_html(template: str, context: dict) -> str:
     """The document's HTML as WeasyPrint reads it: every text node, template text and user-typed values
     alike, with full-width punctuation in Chinese context (GB/T 15834), undrawable characters dropped."""
-    return fullwidth_html(_UNCOMMON.sub(_drawable, render_to_string(template, context)))
+    html = render_to_string(template, {**context, "fonts": fonts.stylesheet_fonts()})
+    return fullwidth_html(_UNCOMMON.sub(_drawable, html))
 
 
 def render_pdf(template: str, context: dict, resources=None) -> bytes:

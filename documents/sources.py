@@ -23,7 +23,7 @@ from .enums import DocumentFormat
 from .enums import DocumentKind as K
 
 # Bump when templates or layout change in a way that should re-render unchanged content.
-LAYOUT_REVISION = 4
+LAYOUT_REVISION = 5
 
 
 class Unavailable(Exception):
@@ -45,13 +45,21 @@ def _latest_version(application):
     return version
 
 
+def _province_bureau_org(application):
+    return Organisation.objects.filter(kind="provincial", province_id=application.province_id).first()
+
+
 def _province_bureau(application) -> str:
-    bureau = Organisation.objects.filter(kind="provincial", province_id=application.province_id).first()
+    bureau = _province_bureau_org(application)
     return bureau.name if bureau else f"{application.province.name}知识产权局"
 
 
+def _national_office_org():
+    return Organisation.objects.filter(kind="national").order_by("pk").first()
+
+
 def _national_office() -> str:
-    office = Organisation.objects.filter(kind="national").first()
+    office = _national_office_org()
     return office.name if office else "国家知识产权局专利管理司"
 
 
@@ -80,23 +88,47 @@ def source_provincial_opinion(application) -> dict:
     if review is None:
         raise Unavailable(_("省局尚未作出推荐意见。"))
     version = application.versions.filter(number=review.version).first() or _latest_version(application)
-    return {"opinion": review.opinion, "date": _date(review.created_at), "version": version.number,
-            "bureau": _province_bureau(application), "addressee": "国家知识产权局专利管理司",
-            "rank": application.provincial_rank, "snapshot": version.snapshot, "eligibility": version.eligibility}
+    return opinion_letter(application, version, opinion=review.opinion, document_number=review.document_number,
+                          date=_date(review.created_at), rank=application.provincial_rank)
+
+
+def opinion_letter(application, version, *, opinion, document_number, date, rank) -> dict:
+    """The 推荐函 of the provincial bureau to the national office, from a submitted version (also the
+    draft shown before the step is taken)."""
+    bureau = _province_bureau_org(application)
+    snap = version.snapshot
+    zone = snap.get("zone_name") or ""
+    return {"opinion": opinion, "date": date, "version": version.number, "rank": rank,
+            "document_number": document_number, "snapshot": snap, "eligibility": version.eligibility,
+            "issuer": bureau.letterhead_name if bureau else _province_bureau(application),
+            "bureau": _province_bureau(application), "addressee": _national_office(),
+            "attachments": [f"{zone}申报条件审核情况", f"{zone}申报材料"],
+            "copy_to": [snap.get("applicant_name") or application.applicant.name]}
 
 
 def source_approval(application) -> dict:
     approval = Approval.objects.filter(application=application).first()
     if approval is None:
         raise Unavailable(_("国家知识产权局尚未作出批复。"))
-    version = _latest_version(application)
+    return approval_letter(application, _latest_version(application), approved=approval.approved,
+                           document_number=approval.document_number, text=approval.text,
+                           date=_date(approval.decided_at))
+
+
+def approval_letter(application, version, *, approved, document_number, text, date) -> dict:
+    """The 批复 (or the 复函 of a refusal) of the national office to the provincial bureau, copied to the
+    applicant government (also the draft shown before the decision is taken)."""
+    office = _national_office_org()
     snap = version.snapshot
-    return {"approved": approval.approved, "document_number": approval.document_number, "text": approval.text,
-            "date": _date(approval.decided_at), "bureau": _province_bureau(application), "version": version.number,
-            "issuer": "国家知识产权局办公室",
-            "zone_name": snap.get("zone_name"), "applicant_name": snap.get("applicant_name"),
+    plan_years = snap.get("plan_years", []) if approved else []
+    zone = snap.get("zone_name") or ""
+    return {"approved": approved, "document_number": document_number, "text": text, "date": date,
+            "bureau": _province_bureau(application), "addressee": _province_bureau(application),
+            "version": version.number, "issuer": office.letterhead_name if office else "国家知识产权局办公室",
+            "zone_name": zone, "applicant_name": snap.get("applicant_name"),
             "city": snap.get("city"), "industry_name": snap.get("industry_name"), "call_title": snap.get("call_title"),
-            "plan_years": snap.get("plan_years", [])}
+            "plan_years": plan_years, "attachments": [f"{zone}年度建设目标"] if plan_years else [],
+            "copy_to": [snap.get("applicant_name") or application.applicant.name]}
 
 
 def source_score_summary(call) -> dict:

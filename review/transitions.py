@@ -19,7 +19,7 @@ from applications.states import STATES
 from workflow.machine import StaleStateError, Transition, TransitionError, Workflow
 from workflow.machine import transition as _t
 
-from . import guards, notices
+from . import guards, notices, numbers
 from .models import TransitionLog
 
 __all__ = ["APPLICATIONS", "TRANSITIONS", "StaleStateError", "Transition", "TransitionError", "available", "check",
@@ -41,9 +41,10 @@ _TABLE = [
        opinion_required=True, opinion_label=_("审核意见"),
        effects=(guards.record_provincial_review,), style="danger"),
     _t("recommend", _("推荐至国家局"), [S.PROVINCIAL_REVIEW], S.RECOMMENDED, [Role.PROVINCIAL],
-       opinion_required=True, opinion_label=_("审核意见"), inputs=("rank",),
-       guards=(guards.before_national_deadline, guards.rank_allowed),
-       effects=(guards.record_provincial_review, guards.mark_forwarded), notify_roles=(Role.NATIONAL,),
+       opinion_required=True, opinion_label=_("审核意见"), inputs=("rank", "document_number"),
+       guards=(guards.before_national_deadline, guards.rank_allowed, numbers.check_number),
+       effects=(numbers.register_number, guards.record_provincial_review, guards.mark_forwarded),
+       notify_roles=(Role.NATIONAL,),
        style="success"),
     # 3. 方案论证 (材料审核, 专家论证)
     _t("start_national_review", _("开始材料审核"), [S.RECOMMENDED], S.NATIONAL_REVIEW, [Role.NATIONAL],
@@ -59,18 +60,20 @@ _TABLE = [
     # 4. 批复实施 (only once expert review closed with its minimum of scores)
     _t("approve", _("批复"), [S.EXPERT_REVIEW], S.APPROVED, [Role.NATIONAL], opinion_required=True,
        opinion_label=_("批复意见"), inputs=("document_number",), required_inputs=("document_number",),
-       guards=(guards.expert_review_complete,), effects=(guards.record_approval,),
+       guards=(guards.expert_review_complete, numbers.check_number),
+       effects=(numbers.register_number, guards.record_approval),
        notify_roles=(Role.PROVINCIAL,), style="success"),
     _t("not_approve", _("不予批复"), [S.EXPERT_REVIEW], S.NOT_APPROVED, [Role.NATIONAL], opinion_required=True,
-       opinion_label=_("不予批复的理由"), guards=(guards.expert_review_complete,),
-       effects=(guards.record_approval,), notify_roles=(Role.PROVINCIAL,), style="danger"),
+       opinion_label=_("不予批复的理由"), inputs=("document_number",),
+       guards=(guards.expert_review_complete, numbers.check_number),
+       effects=(numbers.register_number, guards.record_approval), notify_roles=(Role.PROVINCIAL,), style="danger"),
 ]
 
 APPLICATIONS = Workflow(
     model=Application, log_model=TransitionLog, log_subject="application", states=STATES.values(),
     transitions=_TABLE, visible=can_see_application, input_messages=guards.INPUT_REQUIRED_MESSAGES,
     log_fields=lambda application: {"version": application.current_version},
-    notify=notices.notify_transition, related=("call", "province", "applicant"),
+    notify=notices.notify_transition, related=("call", "province", "applicant"), log_inputs=("document_number",),
     messages={
         "not_visible": _("您无权处理该申报。"),
         "wrong_state": _("该申报当前状态为“%(state)s”,不能执行“%(action)s”。"),

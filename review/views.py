@@ -181,7 +181,7 @@ class TransitionView(ApplicationDetailView):
         transition = TRANSITIONS.get(name)
         if transition is None or request.user.role not in transition.roles:
             raise PermissionDenied(_("您的角色无权执行此操作。"))
-        form = TransitionForm(transition, application, request.POST)
+        form = TransitionForm(transition, application, request.POST, user=request.user)
         status = 400
         if form.is_valid():
             try:

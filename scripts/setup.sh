@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(gettext fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+DEBIAN_PACKAGES=(gettext fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
                  libpq-dev chromium docker-compose)
 if command -v dpkg >/dev/null 2>&1; then
   missing=()

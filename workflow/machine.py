@@ -96,7 +96,7 @@ class Workflow:
                  transitions: Iterable[Transition], visible: Callable, input_messages: Mapping | None = None,
                  log_fields: Callable | None = None, notify: Callable | None = None, state_field: str = "state",
                  changed_at_field: str | None = "state_changed_at", always_saved: Iterable[str] = ("updated_at",),
-                 messages: Mapping | None = None, related: Iterable[str] = ()):
+                 messages: Mapping | None = None, related: Iterable[str] = (), log_inputs: Iterable[str] = ()):
         self.model = model
         self.log_model = log_model
         self.log_subject = log_subject
@@ -111,6 +111,9 @@ class Workflow:
         self.always_saved = tuple(always_saved)
         self.messages = {**DEFAULT_MESSAGES, **(messages or {})}
         self.related = tuple(related)
+        # Inputs written on the log entry as well (a field of the log model each), as the effects left
+        # them in the context (an effect may fill in a proposed value).
+        self.log_inputs = tuple(log_inputs)
         self._validate()
 
     def _validate(self):
@@ -189,6 +192,7 @@ class Workflow:
             entry = self.log_model.objects.create(
                 **{self.log_subject: locked}, transition=name, from_state=current, to_state=transition.target,
                 actor=user, actor_organisation_id=user.organisation_id, actor_role=user.role, opinion=opinion,
+                **{k: context[k] for k in self.log_inputs if context.get(k) not in (None, "")},
                 **self.log_fields(locked))
             if self.notify is not None:
                 transaction.on_commit(lambda: self.notify(entry.pk, transition))
