@@ -200,18 +200,19 @@ def _opinion_title(zone: str) -> list[str]:
 
 
 def context_for(kind, data, subject) -> dict:
-    if kind in (K.APPLICATION_FORM, K.DOSSIER):
+    if kind in (K.APPLICATION_FORM, K.DOSSIER, K.DRAFT_APPLICATION_FORM):
         snap = data["snapshot"]
         return {
             "snap": snap, "version": data["version"], "submitted_at": _cn_date(data["submitted_at"]),
             "applicant_level": _level_label(snap.get("applicant_level")),
             "sections": form_sections(snap, "form"), "commitment_sections": form_sections(snap, "commitment"),
-            "eligibility": eligibility_rows(data["eligibility"]), "policies": presentation.policy_rows(snap),
+            "eligibility": eligibility_rows(data["eligibility"]),
+            "policies": [{**p, "issued_on": _cn_date(p.get("issued_on"))} for p in presentation.policy_rows(snap)],
             "plan": plan_chapters(snap), "plan_years": _plan_years(snap),
             "funding": snap.get("funding", []), "evidence": presentation.evidence_rows(snap),
-            "title": "国家专利导航产业发展实验区申报书",
+            "title": "国家专利导航产业发展实验区申报书", "draft": data.get("draft", False),
         }
-    if kind == K.COMMITMENT:
+    if kind in (K.COMMITMENT, K.DRAFT_COMMITMENT):
         funding = data["funding"]
         total = sum((Decimal(f["amount_wan"]) for f in funding), Decimal(0))
         return {**data, "measures": _paragraphs(data["commitment_measures"]),

@@ -9,6 +9,13 @@ class DocumentKind(models.TextChoices):
     SCORE_SUMMARY = "score_summary", _("专家评分汇总表")
     APPROVAL = "approval", _("批复")
     DOSSIER = "dossier", _("申报材料汇编")
+    # Watermarked drafts from the applicant's live data, to print, sign, seal and scan before submitting;
+    # kinds of their own so that a draft is never taken for a submitted version's document.
+    DRAFT_APPLICATION_FORM = "draft_application_form", _("申报书(草稿)")
+    DRAFT_COMMITMENT = "draft_commitment", _("实验区建设承诺书(草稿)")
+
+
+DRAFT_KINDS = frozenset({DocumentKind.DRAFT_APPLICATION_FORM, DocumentKind.DRAFT_COMMITMENT})
 
 
 class DocumentStatus(models.TextChoices):

@@ -78,5 +78,9 @@ class Document(models.Model):
 
     @property
     def filename(self):
+        """The zone's name and the document's, without saying a shared word twice (…实验区 + 实验区建设承诺书
+        is …实验区建设承诺书)."""
         subject = self.application.zone_name if self.application_id and self.application.zone_name else ""
-        return f"{subject}{self.get_kind_display()}-v{self.version}.{self.extension}"
+        label = str(self.get_kind_display())
+        overlap = next((n for n in range(min(len(subject), len(label)), 0, -1) if subject.endswith(label[:n])), 0)
+        return f"{subject}{label[overlap:]}-v{self.version}.{self.extension}"

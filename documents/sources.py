@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from applications import eligibility, submission
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
 
@@ -69,17 +70,37 @@ def source_application_form(application) -> dict:
             "eligibility": version.eligibility}
 
 
+COMMITMENT_FIELDS = ("zone_name", "city", "host_park", "industry_name", "commitment_measures", "lead_department",
+                     "coordination_mechanism", "leading_group_head", "leading_group_head_title",
+                     "leading_group_members", "applicant_name", "province_name", "call_title", "funding")
+
+
+def _commitment(snapshot: dict, **extra) -> dict:
+    return {**{f: snapshot.get(f) for f in COMMITMENT_FIELDS}, "funding": snapshot.get("funding") or [], **extra}
+
+
 def source_commitment(application) -> dict:
-    """From the live draft: the applicant prints, signs and seals it before submitting."""
-    fields = ("zone_name", "city", "host_park", "industry_name", "commitment_measures", "lead_department",
-              "coordination_mechanism", "leading_group_head", "leading_group_head_title", "leading_group_members")
-    data = {f: getattr(application, f) for f in fields}
-    data.update(
-        applicant_name=application.applicant.name, province_name=application.province.name,
-        call_title=application.call.title, call_year=application.call.year,
-        funding=[{"year": f.year, "amount_wan": str(f.amount_wan)} for f in application.funding.all()],
-    )
-    return data
+    """The 承诺书 of the submitted version, as reviewers read it."""
+    version = _latest_version(application)
+    return _commitment(version.snapshot, version=version.number)
+
+
+def _editable(application):
+    if not application.is_editable:
+        raise Unavailable(_("申报已报送,草稿不再提供;请使用报送版本的文书。"))
+
+
+def source_draft_commitment(application) -> dict:
+    """From the live draft, watermarked: the applicant prints, signs, seals and scans it before submitting."""
+    _editable(application)
+    return _commitment(submission.snapshot(application), version=0, draft=True)
+
+
+def source_draft_application_form(application) -> dict:
+    """The 申报书 as the live draft stands, watermarked (the cover asks for the applicant's seal)."""
+    _editable(application)
+    return {"version": 0, "submitted_at": "", "snapshot": submission.snapshot(application), "draft": True,
+            "eligibility": [r.as_dict() for r in eligibility.evaluate_application(application)]}
 
 
 def source_provincial_opinion(application) -> dict:
@@ -133,7 +154,7 @@ def approval_letter(application, version, *, approved, document_number, text, da
 
 def source_score_summary(call) -> dict:
     summary = scores.summary(call)
-    if not summary["applications"]:
+    if not summary["applications"] and not any(p["count"] for p in summary["pending"]):
         raise Unavailable(_("该批次尚无已提交的专家评分。"))
     return summary
 
@@ -164,6 +185,9 @@ SPECS = {
     K.SCORE_SUMMARY: Spec(K.SCORE_SUMMARY, source_score_summary, "documents/score_summary.html", call_level=True),
     K.APPROVAL: Spec(K.APPROVAL, source_approval, "documents/approval.html"),
     K.DOSSIER: Spec(K.DOSSIER, source_dossier, ""),
+    K.DRAFT_APPLICATION_FORM: Spec(K.DRAFT_APPLICATION_FORM, source_draft_application_form,
+                                   "documents/application_form.html"),
+    K.DRAFT_COMMITMENT: Spec(K.DRAFT_COMMITMENT, source_draft_commitment, "documents/commitment.html"),
 }
 APPLICATION_KINDS = [k for k, s in SPECS.items() if not s.call_level]
 
