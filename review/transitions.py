@@ -23,7 +23,7 @@ from . import guards, notices, numbers
 from .models import TransitionLog
 
 __all__ = ["APPLICATIONS", "TRANSITIONS", "StaleStateError", "Transition", "TransitionError", "available", "check",
-           "perform"]
+           "perform", "refusal"]
 
 _TABLE = [
     # 1. 材料报送
@@ -39,7 +39,7 @@ _TABLE = [
        effects=(guards.record_provincial_review,), style="warning"),
     _t("decline", _("不予推荐"), [S.PROVINCIAL_REVIEW], S.DECLINED, [Role.PROVINCIAL],
        opinion_required=True, opinion_label=_("审核意见"),
-       effects=(guards.record_provincial_review,), style="danger"),
+       effects=(guards.record_provincial_review,), style="danger", confirm=True),
     _t("recommend", _("推荐至国家局"), [S.PROVINCIAL_REVIEW], S.RECOMMENDED, [Role.PROVINCIAL],
        opinion_required=True, opinion_label=_("审核意见"), inputs=("rank", "document_number"),
        guards=(guards.before_national_deadline, guards.rank_allowed, numbers.check_number),
@@ -53,7 +53,8 @@ _TABLE = [
        opinion_required=True, opinion_label=_("退回理由"), effects=(guards.clear_provincial_rank,),
        notify_roles=(Role.PROVINCIAL,), style="warning"),
     _t("reject", _("材料审核不通过"), [S.NATIONAL_REVIEW], S.REJECTED, [Role.NATIONAL],
-       opinion_required=True, opinion_label=_("审核意见"), notify_roles=(Role.PROVINCIAL,), style="danger"),
+       opinion_required=True, opinion_label=_("审核意见"), notify_roles=(Role.PROVINCIAL,), style="danger",
+       confirm=True),
     _t("send_to_experts", _("提交专家论证"), [S.NATIONAL_REVIEW], S.EXPERT_REVIEW, [Role.NATIONAL],
        guards=(guards.formal_checklist_complete,), notify_roles=(Role.PROVINCIAL, Role.EXPERT),
        style="success"),
@@ -62,11 +63,12 @@ _TABLE = [
        opinion_label=_("批复意见"), inputs=("document_number",), required_inputs=("document_number",),
        guards=(guards.expert_review_complete, numbers.check_number),
        effects=(numbers.register_number, guards.record_approval),
-       notify_roles=(Role.PROVINCIAL,), style="success"),
+       notify_roles=(Role.PROVINCIAL,), style="success", confirm=True),
     _t("not_approve", _("不予批复"), [S.EXPERT_REVIEW], S.NOT_APPROVED, [Role.NATIONAL], opinion_required=True,
        opinion_label=_("不予批复的理由"), inputs=("document_number",),
        guards=(guards.expert_review_complete, numbers.check_number),
-       effects=(numbers.register_number, guards.record_approval), notify_roles=(Role.PROVINCIAL,), style="danger"),
+       effects=(numbers.register_number, guards.record_approval), notify_roles=(Role.PROVINCIAL,), style="danger",
+       confirm=True),
 ]
 
 APPLICATIONS = Workflow(
@@ -89,6 +91,11 @@ def available(application: Application, user, *, visible: bool | None = None) ->
 
 def check(application: Application, user, name: str, opinion: str = "", extra: dict | None = None) -> list[str]:
     return APPLICATIONS.check(application, user, name, opinion, extra)
+
+
+def refusal(application: Application, user, name: str, opinion: str = "", extra: dict | None = None):
+    """The TransitionError perform() would raise now, or None (a confirmation page asks first)."""
+    return APPLICATIONS.refusal(application, user, name, opinion, extra)
 
 
 def perform(application: Application, user, name: str, opinion: str = "", *, expected_state: str | None = None,

@@ -68,6 +68,7 @@ class Transition:
     effects: tuple[Callable, ...] = ()  # effect(obj, user, transition, context); see `writes`
     style: str = "primary"
     notify_roles: tuple = field(default=())  # the next actors told, besides the owner
+    confirm: bool = False  # cannot be undone: the user confirms on a preview before it is performed
 
     @property
     def written_fields(self) -> set[str]:
@@ -157,6 +158,19 @@ class Workflow:
             return [refusal]
         problems, field_errors = self._problems(obj, user, transition, opinion, extra or {})
         return problems + list(field_errors.values())
+
+    def refusal(self, obj, user, name: str, opinion: str = "", extra: dict | None = None):
+        """The TransitionError `perform()` would raise now (with its field errors), or None: for a
+        confirmation page that must not show a step it would then refuse."""
+        transition = self.transitions.get(name)
+        refusal = self._refusal(obj, user, transition)
+        if refusal:
+            return TransitionError(refusal)
+        extra = {k: v for k, v in (extra or {}).items() if k in self.input_messages}
+        problems, field_errors = self._problems(obj, user, transition, (opinion or "").strip(), extra)
+        if not problems and not field_errors:
+            return None
+        return TransitionError(" ".join(problems + list(field_errors.values())), field_errors)
 
     # -- performing ---------------------------------------------------------------------------
 
