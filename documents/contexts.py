@@ -148,7 +148,7 @@ def _split(units, free, start, count):
 
 def _recommendation(applicant: str, zone: str) -> str:
     """What the bureau recommends, without naming the zone kind twice."""
-    if zone.endswith("国家专利导航产业发展实验区"):
+    if zone.endswith("实验区"):
         return f"{applicant}申报{zone}"
     return f"{zone}申报国家专利导航产业发展实验区"
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call
+from typography import fullwidth
 
 from .enums import CONTENT_TYPES, DocumentFormat, DocumentKind, DocumentStatus
 
@@ -83,4 +84,4 @@ class Document(models.Model):
         subject = self.application.zone_name if self.application_id and self.application.zone_name else ""
         label = str(self.get_kind_display())
         overlap = next((n for n in range(min(len(subject), len(label)), 0, -1) if subject.endswith(label[:n])), 0)
-        return f"{subject}{label[overlap:]}-v{self.version}.{self.extension}"
+        return fullwidth(f"{subject}{label[overlap:]}-v{self.version}.{self.extension}")
