@@ -7,11 +7,10 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("文书")
 
     def ready(self):
-        from . import signals  # noqa: F401, PLC0415 - connects receivers once the app registry is ready
-
         # The 批复 and its refusal are shown as they would be issued before the decision is confirmed.
         from review.previews import register  # noqa: PLC0415 - idem
 
+        from . import signals  # noqa: F401, PLC0415 - connects receivers once the app registry is ready
         from .previews import approve_preview, not_approve_preview  # noqa: PLC0415 - idem
 
         register("approve", approve_preview)

@@ -10,7 +10,6 @@ from accounts.enums import ApplicantLevel
 from applications import presentation
 from applications.models import Application
 from applications.sections import SECTIONS
-
 from typography import chinese_date
 
 from .enums import DocumentKind as K
@@ -96,6 +95,7 @@ def _title_units(segments):
     is free after the end of a segment (the template's own words, each name) or beside a known word;
     anywhere else it splits a word we do not know, which a title does only when it must."""
     units, free = [], []
+    free_after_word = False
     for segment in segments:
         i = 0
         while i < len(segment):

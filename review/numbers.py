@@ -84,7 +84,8 @@ def check_number(application, user, context=None):
     text = (context or {}).get("document_number")
     if not text:
         return []
-    return problems(issuer_of(user), text)
+    found = problems(issuer_of(user), text)
+    return {"document_number": found[0]} if found else []
 
 
 def register_number(application, user, transition, context):

@@ -8,8 +8,8 @@ from io import BytesIO
 from django.utils import timezone
 from pypdf import PdfReader
 
-from review.enums import AssignmentStatus, Recommendation
 from review import numbers
+from review.enums import AssignmentStatus, Recommendation
 from review.guards import FORMAL_CHECKLIST
 from review.models import Criterion, ExpertAssignment, FormalReview, Score, ScoreItem
 from review.transitions import perform

@@ -4,8 +4,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from accounts.enums import Role
-from applications.enums import ApplicationState as S
 from accounts.models import Organisation
+from applications.enums import ApplicationState as S
 from review import numbers
 from review.enums import AssignmentStatus
 from review.guards import FORMAL_CHECKLIST

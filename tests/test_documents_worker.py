@@ -5,10 +5,9 @@ import re
 from io import BytesIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
-
-from django.core.files.storage import default_storage
 
 from documents.dossier import EVIDENCE_ORDER
 from documents.enums import DocumentKind as K

@@ -29,7 +29,9 @@ FULLWIDTH = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "!": "\uff01", "?": "\
 #    is never a mark. A parenthesis left over here has its partner elsewhere (another text node) and
 #    converts when it touches CJK text.
 _PAIR = r"\((?P<inner>[^()\n<>]*)\)"
-_MARK = rf"[,:;!?()](?:(?<=[{_CJK}].)|(?<![&#A-Za-z0-9];)(?=[ \t]*[{_CJK}]))[ \t]*"
+# The ';' of the entities Django and our templates write is never a mark.
+_ENTITY_END = "".join(f"(?<!&{name};)" for name in ("amp", "lt", "gt", "quot", "nbsp", "#x27", "#39", "#34"))
+_MARK = rf"[,:;!?()](?:(?<=[{_CJK}].)|{_ENTITY_END}(?=[ \t]*[{_CJK}]))[ \t]*"
 # In HTML the same, only in text: the next angle bracket after the mark must open a tag, not close one.
 _IN_TEXT = r"(?=[^<>]*(?:<|\Z))"
 _TEXT_PAIR, _TEXT_MARK = re.compile(_PAIR), re.compile(_MARK)

@@ -64,7 +64,7 @@ class Transition:
     opinion_label: object = _("意见")
     inputs: tuple[str, ...] = ()  # extra inputs the step takes
     required_inputs: tuple[str, ...] = ()
-    guards: tuple[Callable, ...] = ()  # guard(obj, user, context) -> list of problems
+    guards: tuple[Callable, ...] = ()  # guard(obj, user, context) -> list of problems, or {input: problem}
     effects: tuple[Callable, ...] = ()  # effect(obj, user, transition, context); see `writes`
     style: str = "primary"
     notify_roles: tuple = field(default=())  # the next actors told, besides the owner
@@ -238,5 +238,9 @@ class Workflow:
         context = {"opinion": opinion, **extra}
         problems = []
         for guard in transition.guards:
-            problems.extend(str(p) for p in guard(obj, user, context))
+            found = guard(obj, user, context)
+            if isinstance(found, Mapping):  # problems of one input each: shown beside that input
+                field_errors.update({name: str(text) for name, text in found.items() if name not in field_errors})
+            else:
+                problems.extend(str(p) for p in found)
         return problems, field_errors
