@@ -10,7 +10,7 @@ class DocumentsConfig(AppConfig):
         # The 批复 and its refusal are shown as they would be issued before the decision is confirmed.
         from review.previews import register  # noqa: PLC0415 - idem
 
-        from . import signals  # noqa: F401, PLC0415 - connects receivers once the app registry is ready
+        from . import checks, signals  # noqa: F401, PLC0415 - connects receivers and checks once the registry is ready
         from .previews import approve_preview, not_approve_preview  # noqa: PLC0415 - idem
 
         register("approve", approve_preview)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -85,7 +86,9 @@ def installed_families() -> frozenset[str]:
         return frozenset()
     listed = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=30,  # noqa: S603
                             check=False).stdout
-    return frozenset(name.strip() for line in listed.splitlines() for name in line.split(",") if name.strip())
+    # fc-list escapes '-', ',' and ':' in names with a backslash.
+    names = (name.strip() for line in listed.splitlines() for name in re.split(r"(?<!\\),", line))
+    return frozenset(re.sub(r"\\(.)", r"\1", name) for name in names if name)
 
 
 def face(role: Role) -> tuple[str, int, bool]:
