@@ -50,7 +50,9 @@ def availability(application) -> dict:
 def kinds_for(user, application) -> list[str]:
     """The application's document kinds this user may ask for: drafts only for the applicant itself."""
     owner = user.has_perm("portal.own_application", application)
-    return [k for k in APPLICATION_KINDS if owner or k not in DRAFT_KINDS]
+    kinds = [k for k in APPLICATION_KINDS if owner or k not in DRAFT_KINDS]
+    # Before submission the drafts are what the applicant works with: listed first.
+    return sorted(kinds, key=lambda k: k not in DRAFT_KINDS) if application.is_editable else kinds
 
 
 def overview(application, user) -> list[dict]:
