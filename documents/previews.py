@@ -17,13 +17,16 @@ from .enums import DocumentKind as K
 from .sources import SPECS, approval_letter
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+_DRAFT_MARK = re.compile(r'<div class="draft-mark">.*?</div>', re.DOTALL)
 
 
 def _letter_html(kind, data) -> str:
     with override("zh-hans"):
         html = render_html(SPECS[kind].template, context_for(kind, data, None))
     match = _BODY.search(html)
-    return mark_safe(match.group(1) if match else "")  # noqa: S308 - our template's output, values escaped
+    # On screen the watermark is the sheet's own (.letter-preview.draft::before): decoration, not text.
+    body = _DRAFT_MARK.sub("", match.group(1)) if match else ""
+    return mark_safe(body)  # noqa: S308 - our template's output, values escaped
 
 
 def decision_letter(application, user, opinion, extra, *, approved: bool) -> str:

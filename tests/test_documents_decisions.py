@@ -108,7 +108,7 @@ def test_approval_asks_for_confirmation_on_a_draft_of_the_letter(client, actors,
     data = {"transition": "approve", "approve-expected_state": S.EXPERT_REVIEW, "approve-opinion": "请加强专利运营。",
             "approve-document_number": proposed}
     page = client.post(url, data).content.decode()
-    assert "确认批复" in page and "草稿" in page and proposed in page
+    assert "确认批复" in page and "letter-preview draft" in page and proposed in page
     assert "关于同意开展" in page and "请加强专利运营\uff0e" not in page and "请加强专利运营。" in page
     assert "抄送" in page  # the letter as it will be issued, copied to the applicant government
     application.refresh_from_db()

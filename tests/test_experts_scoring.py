@@ -14,6 +14,7 @@ from review.experts import services as experts
 from review.models import Criterion, ExpertAssignment, Score, ScoreReopening
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.factories import open_call
+from typography import fullwidth
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_score_page_shows_the_frozen_plan_and_records_opening(setup, client):
     assert response.status_code == 200
     page = response.content.decode()
     snapshot = suzhou.versions.get(number=suzhou.current_version).snapshot
-    assert snapshot["plan_goals"][:20] in page
+    assert fullwidth(snapshot["plan_goals"][:20]) in page  # shown with full-width marks
     assert "申报条件审查结果" in page
     assert all(c.name in page for c in criteria)
     assignment.refresh_from_db()
