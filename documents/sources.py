@@ -24,7 +24,7 @@ from .enums import DocumentFormat
 from .enums import DocumentKind as K
 
 # Bump when templates or layout change in a way that should re-render unchanged content.
-LAYOUT_REVISION = 6
+LAYOUT_REVISION = 7
 
 
 class Unavailable(Exception):

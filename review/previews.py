@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils import timezone
-
 from notifications.messages import Message
 
 # transition name -> preview(application, user, opinion, extra) -> HTML of the letter as it would be issued
@@ -31,7 +29,3 @@ def message(application, transition, opinion: str, extra: dict):
     return Message.keyed("review.transition", zone=str(application), transition=transition.name,
                          from_state=application.state, to_state=transition.target, opinion=opinion,
                          document_number=extra.get("document_number") or "").rendered()
-
-
-def today():
-    return timezone.localdate()
