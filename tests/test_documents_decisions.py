@@ -119,6 +119,8 @@ def test_approval_asks_for_confirmation_on_a_draft_of_the_letter(client, actors,
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.state == S.APPROVED and application.approval.document_number == proposed
+    timeline = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert f"发文字号\uff1a{proposed}" in timeline  # the number on the log entry, shown in the timeline
 
 
 @pytest.mark.django_db
