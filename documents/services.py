@@ -63,8 +63,8 @@ def overview(application, user) -> list[dict]:
     for document in Document.objects.filter(application=application, kind__in=kinds).order_by("kind", "-version"):
         latest.setdefault(document.kind, document)
     reasons = availability(application)
-    return [{"kind": kind, "label": K(kind).label, "document": latest.get(kind), "unavailable": reasons[kind],
-             "draft": kind in DRAFT_KINDS} for kind in kinds]
+    return [{"kind": kind, "label": K(kind).label, "document": latest.get(kind), "unavailable": reasons[kind]}
+            for kind in kinds]
 
 
 def request_document(kind, *, application=None, call=None, user=None) -> Document:

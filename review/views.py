@@ -225,6 +225,8 @@ class TransitionView(ApplicationDetailView):
             "application": application, "transition": transition, "form": form,
             "letter": previews.letter(application, request.user, transition, opinion, extra),
             "message_subject": subject, "message_body": body, "next_page": request.POST.get("next", ""),
+            # The number the preview shows is the one confirmed (refused then if taken meanwhile).
+            "document_number": extra.get("document_number", ""),
         })
 
     def _back(self, application):
