@@ -36,7 +36,7 @@ class ProvinceAdmin(ReadOnlyAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(AdministratorOnlyAdmin):
-    list_display = ("name", "kind", "province", "level", "city")
+    list_display = ("name", "kind", "province", "level", "city", "document_code")
     list_filter = ("kind", "province__region", "level")
     search_fields = ("name", "city")
     list_select_related = ("province",)

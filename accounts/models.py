@@ -41,6 +41,11 @@ class Organisation(models.Model):
     )
     level = models.CharField(_("行政级别"), max_length=16, choices=ApplicantLevel.choices, blank=True)
     city = models.CharField(_("所在城市"), max_length=64, blank=True)
+    # What an issuing organisation (the national office, a provincial bureau) prints on its letters.
+    letterhead = models.CharField(_("发文机关标志"), max_length=64, blank=True,
+                                  help_text=_("公文版头的发文机关名称;留空则使用机构名称。"))
+    document_code = models.CharField(_("机关代字"), max_length=32, blank=True,
+                                     help_text=_("发文字号中的机关代字,如“国知办函管字”;发文字号为“代字〔年份〕序号号”。"))
 
     class Meta:
         ordering = ["province__code", "kind", "name"]
@@ -56,7 +61,13 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def letterhead_name(self):
+        return self.letterhead or self.name
+
     def clean(self):
+        if self.document_code and any(c in self.document_code for c in "\u3014\u3015[]()\uff08\uff09"):
+            raise ValidationError({"document_code": _("机关代字只填写代字本身,不含年份和括号。")})
         if self.kind in {OrganisationKind.PROVINCIAL_BUREAU, OrganisationKind.APPLICANT} and not self.province_id:
             raise ValidationError({"province": _("省级知识产权局和申报主体必须属于某个省份。")})
         if self.kind == OrganisationKind.APPLICANT and not self.level:

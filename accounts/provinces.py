@@ -44,3 +44,20 @@ NATIONAL_OFFICE_NAME = "国家知识产权局专利管理司"
 
 def bureau_name(province_name: str) -> str:
     return f"{province_name}知识产权局"
+
+# The one-character abbreviation (简称) of each division, from which a bureau's default 机关代字 is
+# made (e.g. 苏知函 for 江苏省知识产权局's letters); an administrator sets the real one in the admin.
+ABBREVIATIONS = {
+    "110000": "京", "120000": "津", "130000": "冀", "140000": "晋", "150000": "蒙", "210000": "辽", "220000": "吉",
+    "230000": "黑", "310000": "沪", "320000": "苏", "330000": "浙", "340000": "皖", "350000": "闽", "360000": "赣",
+    "370000": "鲁", "410000": "豫", "420000": "鄂", "430000": "湘", "440000": "粤", "450000": "桂", "460000": "琼",
+    "500000": "渝", "510000": "川", "520000": "黔", "530000": "云", "540000": "藏", "610000": "陕", "620000": "甘",
+    "630000": "青", "640000": "宁", "650000": "新", "660000": "兵团",
+}
+# The national office's letters on zones go out as 国家知识产权局办公室 letters of the 专利管理司.
+NATIONAL_LETTERHEAD = "国家知识产权局办公室"
+NATIONAL_DOCUMENT_CODE = "国知办函管字"
+
+
+def bureau_document_code(province_code: str) -> str:
+    return f"{ABBREVIATIONS[province_code]}知函"

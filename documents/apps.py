@@ -9,7 +9,13 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from outbox.relay import register_sweeper  # noqa: PLC0415 - app registry must be ready before models load
 
-        from . import signals  # noqa: F401, PLC0415 - connects receivers once the app registry is ready
+        # The 批复 and its refusal are shown as they would be issued before the decision is confirmed.
+        from review.previews import register  # noqa: PLC0415 - idem
+
+        from . import checks, signals  # noqa: F401, PLC0415 - connects receivers and checks once the registry is ready
+        from .previews import approve_preview, not_approve_preview  # noqa: PLC0415 - idem
         from .services import requeue_stuck  # noqa: PLC0415 - idem
 
         register_sweeper(requeue_stuck)
+        register("approve", approve_preview)
+        register("not_approve", not_approve_preview)

@@ -10,6 +10,7 @@ from accounts.enums import ApplicantLevel
 from applications import presentation
 from applications.models import Application
 from applications.sections import SECTIONS
+from typography import chinese_date
 
 from .enums import DocumentKind as K
 
@@ -80,12 +81,84 @@ def _plan_years(snapshot):
             for y in snapshot.get("plan_years", [])]
 
 
-def _cn_date(iso: str) -> str:
-    """GB/T 9704-2012 dates: Arabic numerals, no leading zeros (2026年11月26日)."""
-    if not iso:
-        return ""
-    year, month, day = (int(p) for p in iso.split("-"))
-    return f"{year}年{month}月{day}日"
+_cn_date = chinese_date  # GB/T 9704-2012 dates: Arabic numerals, no leading zeros (2026年11月26日)
+
+# 2号 characters on a 156 mm line: 20 to a line.
+TITLE_LINE_CHARS = 20
+# Words a title line never breaks inside (GB/T 9704 7.3.1: 回行时要做到词意完整).
+TITLE_WORDS = ("国家专利导航产业发展实验区", "专利导航", "产业发展", "实验区", "建设方案", "建设工作", "人民政府",
+               "管理委员会", "知识产权局", "高新技术产业开发区", "经济技术开发区", "高新区", "开发区", "工业园区")
+
+
+def _title_units(segments):
+    """The title as units that never break: each known word whole, every other character alone. A break
+    is free after the end of a segment (the template's own words, each name) or beside a known word;
+    anywhere else it splits a word we do not know, which a title does only when it must."""
+    units, free = [], []
+    free_after_word = False
+    for segment in segments:
+        i = 0
+        while i < len(segment):
+            word = next((w for w in TITLE_WORDS if segment.startswith(w, i)), None)
+            step = len(word) if word else 1
+            if units:
+                free.append(i == 0 or bool(word) or free_after_word)
+            units.append(segment[i:i + step])
+            free_after_word = bool(word)
+            i += step
+    return units, free
+
+
+def title_lines(*segments: str) -> list[str]:
+    """A letter's title in lines of at most 20 characters, broken between words where possible and
+    balanced so that the lines are of about equal length, the upper no longer than the lower (梯形)."""
+    units, free = _title_units([s for s in segments if s])
+    text = "".join(units)
+    if len(text) <= TITLE_LINE_CHARS:
+        return [text]
+    count = -(-len(text) // TITLE_LINE_CHARS)
+    while True:
+        found = _split(units, free, 0, count)
+        if found is not None:
+            return found[1]
+        count += 1
+
+
+def _split(units, free, start, count):
+    """(key, lines): units[start:] in `count` lines of at most TITLE_LINE_CHARS, fewest breaks inside
+    unknown words first, then the shortest longest line, then the earlier lines shorter; or None."""
+    if count == 1:
+        line = "".join(units[start:])
+        return ((0, len(line), [-len(line)]), [line]) if len(line) <= TITLE_LINE_CHARS else None
+    best = None
+    length = 0
+    for i in range(start + 1, len(units)):
+        length += len(units[i - 1])
+        if length > TITLE_LINE_CHARS:
+            break
+        rest = _split(units, free, i, count - 1)
+        if rest is None:
+            continue
+        (splits, longest, shape), lines = rest
+        key = (splits + (0 if free[i - 1] else 1), max(longest, length), shape + [-length])
+        if best is None or key < best[0]:
+            best = (key, ["".join(units[start:i]), *lines])
+    return best
+
+
+def _recommendation(applicant: str, zone: str) -> str:
+    """What the bureau recommends, without naming the zone kind twice."""
+    if zone.endswith("实验区"):
+        return f"{applicant}申报{zone}"
+    return f"{zone}申报国家专利导航产业发展实验区"
+
+
+def letter_context(data: dict, title: list[str], **extra) -> dict:
+    """What documents/_letter.html reads, from a letter's source data."""
+    return {"issuer": data["issuer"], "document_number": data.get("document_number", ""), "title_lines": title,
+            "title": "".join(title), "addressee": data["addressee"], "date_cn": _cn_date(data["date"]),
+            "copy_to": data.get("copy_to", []), "attachments": data.get("attachments", []),
+            "draft": data.get("draft", False), **extra}
 
 
 PLAN_FIELDS = ("plan_situation", "plan_problems", "plan_positioning", "plan_path", "plan_goals", "task_mechanism",
@@ -120,25 +193,26 @@ def _paragraphs(text):
     return [p.strip() for p in (text or "").splitlines() if p.strip()]
 
 
-def _opinion_title(zone: str) -> str:
+def _opinion_title(zone: str) -> list[str]:
     if zone.endswith("实验区"):
-        return f"关于推荐{zone}的函"
-    return f"关于推荐{zone}申报国家专利导航产业发展实验区的函"
+        return title_lines("关于推荐", zone, "的函")
+    return title_lines("关于推荐", zone, "申报国家专利导航产业发展实验区的函")
 
 
 def context_for(kind, data, subject) -> dict:
-    if kind in (K.APPLICATION_FORM, K.DOSSIER):
+    if kind in (K.APPLICATION_FORM, K.DOSSIER, K.DRAFT_APPLICATION_FORM):
         snap = data["snapshot"]
         return {
             "snap": snap, "version": data["version"], "submitted_at": _cn_date(data["submitted_at"]),
             "applicant_level": _level_label(snap.get("applicant_level")),
             "sections": form_sections(snap, "form"), "commitment_sections": form_sections(snap, "commitment"),
-            "eligibility": eligibility_rows(data["eligibility"]), "policies": presentation.policy_rows(snap),
+            "eligibility": eligibility_rows(data["eligibility"]),
+            "policies": [{**p, "issued_on": _cn_date(p.get("issued_on"))} for p in presentation.policy_rows(snap)],
             "plan": plan_chapters(snap), "plan_years": _plan_years(snap),
             "funding": snap.get("funding", []), "evidence": presentation.evidence_rows(snap),
-            "title": "国家专利导航产业发展实验区申报书",
+            "title": "国家专利导航产业发展实验区申报书", "draft": data.get("draft", False),
         }
-    if kind == K.COMMITMENT:
+    if kind in (K.COMMITMENT, K.DRAFT_COMMITMENT):
         funding = data["funding"]
         total = sum((Decimal(f["amount_wan"]) for f in funding), Decimal(0))
         return {**data, "measures": _paragraphs(data["commitment_measures"]),
@@ -147,15 +221,23 @@ def context_for(kind, data, subject) -> dict:
                 "funding_total": _num(total), "title": "国家专利导航产业发展实验区建设承诺书"}
     if kind == K.PROVINCIAL_OPINION:
         snap = data["snapshot"]
-        return {**data, "snap": snap, "paragraphs": _paragraphs(data["opinion"]), "date_cn": _cn_date(data["date"]),
-                "eligibility": eligibility_rows(data["eligibility"]),
-                "title": _opinion_title(snap.get("zone_name") or "")}
+        zone = snap.get("zone_name") or ""
+        return letter_context(
+            data, _opinion_title(zone), snap=snap, version=data["version"], rank=data["rank"],
+            paragraphs=_paragraphs(data["opinion"]), eligibility=eligibility_rows(data["eligibility"]),
+            recommendation=_recommendation(snap.get("applicant_name") or "", zone),
+            annex_title_lines=title_lines(zone, "申报条件审核情况"))
     if kind == K.APPROVAL:
         zone = data["zone_name"] or ""
-        title = (f"关于同意开展{zone}建设工作的批复" if data["approved"]
-                 else f"关于{zone}建设方案的复函")
-        return {**data, "paragraphs": _paragraphs(data["text"]), "date_cn": _cn_date(data["date"]), "title": title,
-                "plan_years": _plan_years({"plan_years": data["plan_years"]})}
+        title = (title_lines("关于同意开展", zone, "建设工作的批复") if data["approved"]
+                 else title_lines("关于", zone, "建设方案的复函"))
+        years = [y["year"] for y in data["plan_years"] if y.get("year")]
+        return letter_context(
+            data, title, approved=data["approved"], applicant_name=data["applicant_name"], zone_name=zone,
+            industry_name=data["industry_name"], paragraphs=_paragraphs(data["text"]),
+            plan_years=_plan_years({"plan_years": data["plan_years"]}),
+            plan_span=f"{min(years)}\u2014{max(years)}年" if years else "",
+            annex_title_lines=title_lines(zone, "年度建设目标"))
     if kind == K.ACCEPTANCE_OPINION:
         zone = data["zone_name"] or ""
         return {**data, "paragraphs": _paragraphs(data["text"]), "date_cn": _cn_date(data["date"]),

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from applications.enums import ApplicationState
 from applications.models import Application
 
+from .enums import DRAFT_KINDS
 from .enums import DocumentKind as K
 from .enums import DocumentStatus as St
 from .production import render
@@ -33,12 +34,13 @@ def seed_documents(stdout=None):
     approved = list(Application.objects.filter(state=ApplicationState.APPROVED).select_related("call"))
     if not approved:
         out.write("documents: no approved demo application yet; rendering drafts' 承诺书 only.\n")
-        for application in Application.objects.filter(state=ApplicationState.DRAFT)[:3]:
-            _ensure(K.COMMITMENT, application=application)
+    for application in Application.objects.filter(state=ApplicationState.DRAFT)[:3]:
+        _ensure(K.DRAFT_COMMITMENT, application=application)
+    if not approved:
         return
     calls = {}
     for application in approved:
-        for kind in APPLICATION_KINDS:
+        for kind in (k for k in APPLICATION_KINDS if k not in DRAFT_KINDS):
             document, problem = _ensure(kind, application=application)
             if document is None or document.status != St.READY:
                 out.write(f"documents: {application} {kind} not ready: {problem}\n")

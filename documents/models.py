@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call
+from typography import fullwidth
 
 from .enums import CONTENT_TYPES, DocumentFormat, DocumentKind, DocumentStatus
 
@@ -90,8 +91,12 @@ class Document(models.Model):
 
     @property
     def filename(self):
+        """The zone's name and the document's, without saying a shared word twice (…实验区 + 实验区建设承诺书
+        is …实验区建设承诺书)."""
         if self.is_export:
             stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M") if self.created_at else ""
             return f"{self.get_kind_display()}-{stamp}.{self.extension}"
         subject = self.application.zone_name if self.application_id and self.application.zone_name else ""
-        return f"{subject}{self.get_kind_display()}-v{self.version}.{self.extension}"
+        label = str(self.get_kind_display())
+        overlap = next((n for n in range(min(len(subject), len(label)), 0, -1) if subject.endswith(label[:n])), 0)
+        return fullwidth(f"{subject}{label[overlap:]}-v{self.version}.{self.extension}")

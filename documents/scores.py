@@ -1,5 +1,7 @@
-"""Source data of the 专家评分汇总表: the call's reviewed applications ranked by review.aggregation,
-with each expert's per-criterion scores (the document is served to national staff only)."""
+"""Source data of the 专家评分汇总表: the call's applications whose expert review is complete (at least
+the call's minimum of submitted scores) ranked by review.aggregation, with each expert's per-criterion
+scores; the others listed apart with their state and how many scores they still lack, never ranked
+(the document is served to national staff only)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,16 @@ def _d(value):
 def summary(call) -> dict:
     criteria = list(Criterion.objects.filter(call=call).order_by("position", "pk"))
     ranked = aggregation.ranking(call)
-    applications, latest = [], None
+    applications, pending, latest = [], [], None
     rank = 0
     for agg in ranked:
-        if not agg.count:
+        app = agg.application
+        if not agg.complete:
+            pending.append({"id": app.pk, "zone_name": app.zone_name, "applicant": app.applicant.name,
+                            "province": app.province.name, "state": str(app.get_state_display()),
+                            "count": agg.count, "missing": agg.min_scores - agg.count, "assigned": agg.assigned})
             continue
         rank += 1
-        app = agg.application
         lines = []
         for line in sorted(agg.lines, key=lambda ln: ln.expert.pk):
             expert = line.expert
@@ -46,6 +51,6 @@ def summary(call) -> dict:
         "threshold": str(call.divergence_threshold), "min_scores": call.min_scores,
         "trim_from": aggregation.TRIM_FROM,
         "criteria": [{"name": c.name, "max_score": str(c.max_score), "weight": str(c.weight)} for c in criteria],
-        "applications": applications,
+        "applications": applications, "pending": pending,
         "date": timezone.localtime(latest).date().isoformat() if latest else "",
     }

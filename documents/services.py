@@ -22,7 +22,7 @@ from review.models import Approval, ProvincialReview
 from workflow.errors import Refused
 from zones.models import AcceptanceRound
 
-from .enums import DocumentFormat
+from .enums import DRAFT_KINDS, DocumentFormat
 from .enums import DocumentKind as K
 from .enums import DocumentStatus as St
 from .exports import EXPORTS, ExportUnavailable
@@ -54,23 +54,35 @@ def availability(application) -> dict:
     recommended = ProvincialReview.objects.filter(application=application,
                                                   decision=ProvincialDecision.RECOMMEND).exists()
     approved = Approval.objects.filter(application=application).exists()
+    submitted = _("申报已报送,草稿不再提供;请使用报送版本的文书。") if not application.is_editable else None
     return {
-        K.APPLICATION_FORM: no_version, K.COMMITMENT: None, K.DOSSIER: no_version,
+        K.APPLICATION_FORM: no_version, K.COMMITMENT: no_version, K.DOSSIER: no_version,
         K.PROVINCIAL_OPINION: None if recommended else _("省局尚未作出推荐意见。"),
         K.APPROVAL: None if approved else _("国家知识产权局尚未作出批复。"),
         K.ACCEPTANCE_OPINION: None if AcceptanceRound.objects.filter(zone__application=application).exclude(
             decision="").exists() else _("国家知识产权局尚未作出验收结论。"),
+        K.DRAFT_APPLICATION_FORM: submitted, K.DRAFT_COMMITMENT: submitted,
     }
 
 
-def overview(application) -> list[dict]:
-    """One row per application document: its kind, current rendering and why it is unavailable."""
+def kinds_for(user, application) -> list[str]:
+    """The application's document kinds this user may ask for: drafts only for the applicant itself."""
+    owner = user.has_perm("portal.own_application", application)
+    kinds = [k for k in APPLICATION_KINDS if owner or k not in DRAFT_KINDS]
+    # Before submission the drafts are what the applicant works with: listed first.
+    return sorted(kinds, key=lambda k: k not in DRAFT_KINDS) if application.is_editable else kinds
+
+
+def overview(application, user) -> list[dict]:
+    """One row per application document this user may see: its kind, current rendering and why it is
+    unavailable."""
+    kinds = kinds_for(user, application)
     latest = {}
-    for document in Document.objects.filter(application=application).order_by("kind", "-version"):
+    for document in Document.objects.filter(application=application, kind__in=kinds).order_by("kind", "-version"):
         latest.setdefault(document.kind, document)
     reasons = availability(application)
     return [{"kind": kind, "label": K(kind).label, "document": latest.get(kind), "unavailable": reasons[kind]}
-            for kind in APPLICATION_KINDS]
+            for kind in kinds]
 
 
 def request_document(kind, *, application=None, call=None, user=None) -> Document:

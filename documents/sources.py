@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from applications import eligibility, submission
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
 from zones.models import AcceptanceRound
@@ -24,7 +25,7 @@ from .enums import DocumentFormat
 from .enums import DocumentKind as K
 
 # Bump when templates or layout change in a way that should re-render unchanged content.
-LAYOUT_REVISION = 5
+LAYOUT_REVISION = 7
 
 
 class Unavailable(Exception):
@@ -46,13 +47,21 @@ def _latest_version(application):
     return version
 
 
+def _province_bureau_org(application):
+    return Organisation.objects.filter(kind="provincial", province_id=application.province_id).first()
+
+
 def _province_bureau(application) -> str:
-    bureau = Organisation.objects.filter(kind="provincial", province_id=application.province_id).first()
+    bureau = _province_bureau_org(application)
     return bureau.name if bureau else f"{application.province.name}知识产权局"
 
 
+def _national_office_org():
+    return Organisation.objects.filter(kind="national").order_by("pk").first()
+
+
 def _national_office() -> str:
-    office = Organisation.objects.filter(kind="national").first()
+    office = _national_office_org()
     return office.name if office else "国家知识产权局专利管理司"
 
 
@@ -62,17 +71,37 @@ def source_application_form(application) -> dict:
             "eligibility": version.eligibility}
 
 
+COMMITMENT_FIELDS = ("zone_name", "city", "host_park", "industry_name", "commitment_measures", "lead_department",
+                     "coordination_mechanism", "leading_group_head", "leading_group_head_title",
+                     "leading_group_members", "applicant_name", "province_name", "call_title", "funding")
+
+
+def _commitment(snapshot: dict, **extra) -> dict:
+    return {**{f: snapshot.get(f) for f in COMMITMENT_FIELDS}, "funding": snapshot.get("funding") or [], **extra}
+
+
 def source_commitment(application) -> dict:
-    """From the live draft: the applicant prints, signs and seals it before submitting."""
-    fields = ("zone_name", "city", "host_park", "industry_name", "commitment_measures", "lead_department",
-              "coordination_mechanism", "leading_group_head", "leading_group_head_title", "leading_group_members")
-    data = {f: getattr(application, f) for f in fields}
-    data.update(
-        applicant_name=application.applicant.name, province_name=application.province.name,
-        call_title=application.call.title, call_year=application.call.year,
-        funding=[{"year": f.year, "amount_wan": str(f.amount_wan)} for f in application.funding.all()],
-    )
-    return data
+    """The 承诺书 of the submitted version, as reviewers read it."""
+    version = _latest_version(application)
+    return _commitment(version.snapshot, version=version.number)
+
+
+def _editable(application):
+    if not application.is_editable:
+        raise Unavailable(_("申报已报送,草稿不再提供;请使用报送版本的文书。"))
+
+
+def source_draft_commitment(application) -> dict:
+    """From the live draft, watermarked: the applicant prints, signs, seals and scans it before submitting."""
+    _editable(application)
+    return _commitment(submission.snapshot(application), version=0, draft=True)
+
+
+def source_draft_application_form(application) -> dict:
+    """The 申报书 as the live draft stands, watermarked (the cover asks for the applicant's seal)."""
+    _editable(application)
+    return {"version": 0, "submitted_at": "", "snapshot": submission.snapshot(application), "draft": True,
+            "eligibility": [r.as_dict() for r in eligibility.evaluate_application(application)]}
 
 
 def source_provincial_opinion(application) -> dict:
@@ -81,23 +110,47 @@ def source_provincial_opinion(application) -> dict:
     if review is None:
         raise Unavailable(_("省局尚未作出推荐意见。"))
     version = application.versions.filter(number=review.version).first() or _latest_version(application)
-    return {"opinion": review.opinion, "date": _date(review.created_at), "version": version.number,
-            "bureau": _province_bureau(application), "addressee": "国家知识产权局专利管理司",
-            "rank": application.provincial_rank, "snapshot": version.snapshot, "eligibility": version.eligibility}
+    return opinion_letter(application, version, opinion=review.opinion, document_number=review.document_number,
+                          date=_date(review.created_at), rank=application.provincial_rank)
+
+
+def opinion_letter(application, version, *, opinion, document_number, date, rank) -> dict:
+    """The 推荐函 of the provincial bureau to the national office, from a submitted version (also the
+    draft shown before the step is taken)."""
+    bureau = _province_bureau_org(application)
+    snap = version.snapshot
+    zone = snap.get("zone_name") or ""
+    return {"opinion": opinion, "date": date, "version": version.number, "rank": rank,
+            "document_number": document_number, "snapshot": snap, "eligibility": version.eligibility,
+            "issuer": bureau.letterhead_name if bureau else _province_bureau(application),
+            "bureau": _province_bureau(application), "addressee": _national_office(),
+            "attachments": [f"{zone}申报条件审核情况", f"{zone}申报材料"],
+            "copy_to": [snap.get("applicant_name") or application.applicant.name]}
 
 
 def source_approval(application) -> dict:
     approval = Approval.objects.filter(application=application).first()
     if approval is None:
         raise Unavailable(_("国家知识产权局尚未作出批复。"))
-    version = _latest_version(application)
+    return approval_letter(application, _latest_version(application), approved=approval.approved,
+                           document_number=approval.document_number, text=approval.text,
+                           date=_date(approval.decided_at))
+
+
+def approval_letter(application, version, *, approved, document_number, text, date) -> dict:
+    """The 批复 (or the 复函 of a refusal) of the national office to the provincial bureau, copied to the
+    applicant government (also the draft shown before the decision is taken)."""
+    office = _national_office_org()
     snap = version.snapshot
-    return {"approved": approval.approved, "document_number": approval.document_number, "text": approval.text,
-            "date": _date(approval.decided_at), "bureau": _province_bureau(application), "version": version.number,
-            "issuer": "国家知识产权局办公室",
-            "zone_name": snap.get("zone_name"), "applicant_name": snap.get("applicant_name"),
+    plan_years = snap.get("plan_years", []) if approved else []
+    zone = snap.get("zone_name") or ""
+    return {"approved": approved, "document_number": document_number, "text": text, "date": date,
+            "bureau": _province_bureau(application), "addressee": _province_bureau(application),
+            "version": version.number, "issuer": office.letterhead_name if office else "国家知识产权局办公室",
+            "zone_name": zone, "applicant_name": snap.get("applicant_name"),
             "city": snap.get("city"), "industry_name": snap.get("industry_name"), "call_title": snap.get("call_title"),
-            "plan_years": snap.get("plan_years", [])}
+            "plan_years": plan_years, "attachments": [f"{zone}年度建设目标"] if plan_years else [],
+            "copy_to": [snap.get("applicant_name") or application.applicant.name]}
 
 
 def source_acceptance_opinion(application) -> dict:
@@ -116,7 +169,7 @@ def source_acceptance_opinion(application) -> dict:
 
 def source_score_summary(call) -> dict:
     summary = scores.summary(call)
-    if not summary["applications"]:
+    if not summary["applications"] and not any(p["count"] for p in summary["pending"]):
         raise Unavailable(_("该批次尚无已提交的专家评分。"))
     return summary
 
@@ -148,6 +201,9 @@ SPECS = {
     K.APPROVAL: Spec(K.APPROVAL, source_approval, "documents/approval.html"),
     K.DOSSIER: Spec(K.DOSSIER, source_dossier, ""),
     K.ACCEPTANCE_OPINION: Spec(K.ACCEPTANCE_OPINION, source_acceptance_opinion, "documents/acceptance_opinion.html"),
+    K.DRAFT_APPLICATION_FORM: Spec(K.DRAFT_APPLICATION_FORM, source_draft_application_form,
+                                   "documents/application_form.html"),
+    K.DRAFT_COMMITMENT: Spec(K.DRAFT_COMMITMENT, source_draft_commitment, "documents/commitment.html"),
 }
 APPLICATION_KINDS = [k for k, s in SPECS.items() if not s.call_level]
 

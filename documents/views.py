@@ -16,7 +16,7 @@ from applications.queries import visible_application
 from . import queries, services
 from .enums import DocumentKind, DocumentStatus
 from .exports import EXPORTS, parameters_from
-from .sources import APPLICATION_KINDS, Unavailable
+from .sources import Unavailable
 
 
 class _ApplicationDocuments(RolePermissionMixin, View):
@@ -33,7 +33,7 @@ class ApplicationDocumentsView(_ApplicationDocuments):
     http_method_names = ["get"]
 
     def get(self, request, pk):
-        rows = services.overview(self.application)
+        rows = services.overview(self.application, request.user)
         return render(request, "documents/list.html", {"application": self.application, "rows": rows})
 
 
@@ -42,7 +42,7 @@ class RequestApplicationDocumentView(_ApplicationDocuments):
 
     def post(self, request, pk, kind):
         application = self.application
-        if kind not in APPLICATION_KINDS:
+        if kind not in services.kinds_for(request.user, application):
             raise Http404
         try:
             document = services.request_document(kind, application=application, user=request.user)

@@ -13,8 +13,12 @@ class Notification(models.Model):
     about_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     about_id = models.PositiveBigIntegerField(null=True, blank=True)
     about = GenericForeignKey("about_type", "about_id")
+    # Subject and body as written in the portal's language when sent; a keyed message is shown to each
+    # reader in their own language from its key and parameters (notifications.messages).
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    message_key = models.CharField(_("消息类型"), max_length=64, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -10,33 +10,31 @@ of the pipeline that calls it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from outbox.services import enqueue
 
+from .messages import Message
 from .models import Notification
 
 EMAIL_TASK = "notifications.tasks.email_notifications"
 
-
-@dataclass(frozen=True)
-class Message:
-    subject: str
-    body: str = ""
+__all__ = ["Message", "mark_all_read", "mark_read", "notify"]
 
 
 def notify(recipients, message: Message, url: str = "", about=None) -> list[Notification]:
     """One inbox row per recipient, each e-mailed after the transaction commits. `about` is the
     object the message concerns (an application, later a zone), kept for reference."""
     about_type = ContentType.objects.get_for_model(about) if about is not None else None
+    subject, body = message.rendered(settings.LANGUAGE_CODE)
     with transaction.atomic():
         rows = Notification.objects.bulk_create([
-            Notification(recipient=user, subject=str(message.subject)[:200], body=str(message.body), url=url,
-                         about_type=about_type, about_id=about.pk if about is not None else None)
+            Notification(recipient=user, subject=subject[:200], body=body, url=url, message_key=message.key,
+                         params=message.params, about_type=about_type,
+                         about_id=about.pk if about is not None else None)
             for user in recipients
         ])
         ids = [n.pk for n in rows if n.recipient.email]

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from . import queries, services
+from .messages import text
 from .models import Notification
 
 
@@ -17,6 +18,12 @@ class InboxView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return queries.inbox(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        for note in ctx["notifications"]:
+            note.text = text(note)  # in the reader's language
+        return ctx
 
 
 @login_required

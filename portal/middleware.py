@@ -3,6 +3,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from audit.client import PROXY_HEADERS, is_trusted_proxy
+from typography import fullwidth_html
 
 
 class TrustedProxyMiddleware:
@@ -54,4 +55,29 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class ChinesePunctuationMiddleware:
+    """GB/T 15834 on Chinese pages: the text of zh-hans HTML responses gets full-width punctuation
+    (typography.fullwidth_html: text nodes only, never tags, attribute values, <script>, <style>, <pre>
+    or <textarea>, so what a user typed into a form reaches the form unchanged). Source strings keep
+    their ASCII marks. Costs about 0.3 ms on a 50 kB page (bench/README.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.streaming or not (translation.get_language() or "").startswith("zh")
+                or not response.get("Content-Type", "").startswith("text/html")
+                or response.get("Content-Encoding")):
+            return response
+        charset = response.charset or "utf-8"
+        html = response.content.decode(charset)
+        converted = fullwidth_html(html)
+        if converted is not html:
+            response.content = converted.encode(charset)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
         return response

@@ -12,6 +12,7 @@ import rules
 
 from accounts.enums import Role
 from applications.queries import can_see_application as _visible
+from documents.enums import DRAFT_KINDS
 from zones import queries as zones
 
 
@@ -70,6 +71,8 @@ def can_see_document(user, document):
         return user.is_authenticated and document.requested_by_id == user.pk
     if document.call_id:
         return is_national(user)
+    if document.kind in DRAFT_KINDS:  # a draft is the applicant's own working copy
+        return owns_application(user, document.application)
     return _visible(user, document.application)
 
 

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
+    "portal.middleware.ChinesePunctuationMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -202,6 +203,9 @@ STORAGES = {
         )
     },
 }
+# Licensed faces for official documents (e.g. the 方正 faces an office licenses): font files in this
+# directory win over the free fallbacks (documents/fonts.py; `manage.py document_fonts` reports).
+DOCUMENT_FONT_DIR = os.environ.get("DOCUMENT_FONT_DIR", str(BASE_DIR / "var" / "fonts"))
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

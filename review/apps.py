@@ -14,3 +14,12 @@ class ReviewConfig(AppConfig):
         from .experts.queries import expert_applications  # noqa: PLC0415 - idem
 
         register_scope(Role.EXPERT, expert_applications)
+
+        # Review's messages are stored as keys and rendered in each reader's language.
+        from notifications.messages import register  # noqa: PLC0415 - idem
+
+        from .notices import renderers  # noqa: PLC0415 - idem
+        from .transitions import TRANSITIONS  # noqa: PLC0415 - idem
+
+        for key, renderer in renderers(TRANSITIONS).items():
+            register(key, renderer)

@@ -16,6 +16,7 @@ from accounts.models import Organisation, Province
 from applications.demo import DEMO_CALL_TITLE, fill_complete
 from applications.models import Application, Call
 
+from . import numbers
 from .experts.demo import score_application_for_demo
 from .guards import FORMAL_CHECKLIST
 from .models import FormalReview
@@ -104,7 +105,8 @@ def _walk(application, steps):
         if logged <= done:
             continue
         actor = _actor(role, application)
-        extra = {"document_number": f"国知办函管字〔{application.call.year}〕1号"} if name == "approve" else {}
+        # The 批复 takes the national office's next free number, as the page proposes it.
+        extra = {"document_number": numbers.proposed(numbers.issuer_of(actor))} if name == "approve" else {}
         try:
             perform(application, actor, name, opinion, expected_state=application.state, extra=extra)
         except TransitionError:

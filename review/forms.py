@@ -3,8 +3,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import numbers
 from .guards import FORMAL_CHECKLIST
 from .transitions import TRANSITIONS
+
+# Where the opinion typed for a step appears, said under its field.
+OPINION_HELP = {
+    "return_to_applicant": _("退回理由将在申报主体的申报页面和消息中显示。"),
+    "decline": _("不予推荐的审核意见将在申报主体的申报页面和消息中显示,本操作不可撤销。"),
+    "recommend": _("审核意见将作为推荐函(审核意见)正文“审核意见如下”之后的段落,并在申报页面和消息中显示。"),
+    "return_to_province": _("退回理由将在省局和申报主体的申报页面和消息中显示。"),
+    "reject": _("审核意见将在省局和申报主体的申报页面和消息中显示,本操作不可撤销。"),
+    "approve": _("批复意见将作为批复正文第二项(建设要求)印发;“同意开展建设工作”已由第一项写明,无需重复。"),
+    "not_approve": _("不予批复的理由将作为复函正文印发,并在申报页面和消息中显示。"),
+}
+DOCUMENT_NUMBER_LABELS = {"recommend": _("推荐函文号"), "approve": _("批复文号"), "not_approve": _("复函文号")}
 
 
 def _extra_fields():
@@ -13,7 +26,7 @@ def _extra_fields():
             label=_("省内推荐排序"), min_value=1, max_value=999, required=False,
             help_text=_("1 表示本省最优先推荐;留空则排在已推荐项目之后。"),
         ),
-        "document_number": forms.CharField(label=_("批复文号"), max_length=64, required=False),
+        "document_number": forms.CharField(label=_("发文字号"), max_length=64, required=False),
     }
 
 
@@ -24,12 +37,13 @@ class TransitionForm(forms.Form):
     opinion = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                               max_length=5000)
 
-    def __init__(self, transition, application, *args, **kwargs):
+    def __init__(self, transition, application, *args, user=None, **kwargs):
         self.transition_row = transition
         kwargs.setdefault("prefix", transition.name)
         kwargs.setdefault("initial", {"expected_state": application.state})
         super().__init__(*args, **kwargs)
         self.fields["opinion"].label = transition.opinion_label
+        self.fields["opinion"].help_text = OPINION_HELP.get(transition.name, "")
         self.fields["opinion"].required = transition.opinion_required
         if transition.opinion_required:
             self.fields["opinion"].error_messages["required"] = _("请填写%(label)s。") % {
@@ -39,6 +53,19 @@ class TransitionForm(forms.Form):
             self.fields[name] = extras[name]
             if name in transition.required_inputs:
                 self.fields[name].required = True
+        if "document_number" in self.fields:
+            self._number_field(transition, user)
+
+    def _number_field(self, transition, user):
+        field = self.fields["document_number"]
+        field.label = DOCUMENT_NUMBER_LABELS.get(transition.name, field.label)
+        issuer = numbers.issuer_of(user) if user is not None else None
+        suggestion = numbers.proposed(issuer)
+        if suggestion:
+            field.initial = suggestion
+            field.help_text = _("形式为“机关代字〔年份〕序号号”;本机关下一个可用文号为“%(next)s”。") % {"next": suggestion}
+            if not field.required:
+                field.help_text += str(_("留空则使用该文号。"))
 
     @property
     def extra(self):
@@ -58,8 +85,8 @@ class TransitionForm(forms.Form):
             self.add_error(None, " ".join([general, *leftover]).strip())
 
 
-def transition_form_for(name, application, data=None):
-    return TransitionForm(TRANSITIONS[name], application, data=data)
+def transition_form_for(name, application, data=None, user=None):
+    return TransitionForm(TRANSITIONS[name], application, data=data, user=user)
 
 
 class FormalReviewForm(forms.Form):

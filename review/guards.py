@@ -28,7 +28,7 @@ FORMAL_CHECKLIST = (
 # Messages for the extra inputs a transition may take (see Transition.inputs / required_inputs).
 INPUT_REQUIRED_MESSAGES = {
     "rank": _("请填写省内推荐排序。"),
-    "document_number": _("请填写批复文号。"),
+    "document_number": _("请填写发文字号。"),
 }
 
 
@@ -59,6 +59,7 @@ def record_provincial_review(application, user, transition, context):
     ProvincialReview.objects.create(
         application=application, version=application.current_version,
         decision=_DECISION_BY_TRANSITION[transition.name], opinion=context["opinion"], reviewer=user,
+        document_number=context.get("document_number", ""),
     )
     if transition.name == "recommend":
         ranking.place(application, context.get("rank"))

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from applications.enums import ApplicationState
 from applications.models import Application, Call
 from workflow.models import AppendOnlyLog
@@ -20,6 +21,7 @@ class TransitionLog(AppendOnlyLog):
     from_state = models.CharField(_("原状态"), max_length=32, choices=ApplicationState.choices)
     to_state = models.CharField(_("新状态"), max_length=32, choices=ApplicationState.choices)
     version = models.PositiveIntegerField(_("申报版本"), default=0)
+    document_number = models.CharField(_("发文字号"), max_length=64, blank=True)
 
     class Meta(AppendOnlyLog.Meta):
         verbose_name = _("流转记录")
@@ -33,6 +35,7 @@ class ProvincialReview(models.Model):
     version = models.PositiveIntegerField(_("申报版本"))
     decision = models.CharField(_("审核结论"), max_length=16, choices=ProvincialDecision.choices)
     opinion = models.TextField(_("审核意见"))
+    document_number = models.CharField(_("推荐函文号"), max_length=64, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -71,6 +74,34 @@ class Approval(models.Model):
     class Meta:
         verbose_name = _("批复")
         verbose_name_plural = _("批复")
+
+
+class DocumentNumber(models.Model):
+    """发文字号登记: every number an issuing organisation gave, by year and serial, so that no number is
+    given twice (the constraints hold whatever writes the row). review.numbers proposes and checks."""
+
+    issuer = models.ForeignKey(Organisation, verbose_name=_("发文机关"), on_delete=models.PROTECT,
+                               related_name="document_numbers")
+    year = models.PositiveIntegerField(_("年份"))
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("发文字号"), max_length=64)
+    transition = models.CharField(_("事项"), max_length=32)
+    application = models.ForeignKey(Application, verbose_name=_("申报"), null=True, on_delete=models.PROTECT,
+                                    related_name="document_numbers")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["issuer", "-year", "-serial"]
+        verbose_name = _("发文字号")
+        verbose_name_plural = _("发文字号")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "serial"], name="one_serial_per_issuer_and_year"),
+            models.UniqueConstraint(fields=["issuer", "number"], name="one_document_number_per_issuer"),
+        ]
+
+    def __str__(self):
+        return self.number
 
 
 class Criterion(models.Model):

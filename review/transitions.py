@@ -20,11 +20,11 @@ from audit.services import REFUSED, SUCCESS, record
 from workflow.machine import StaleStateError, Transition, TransitionError, Workflow
 from workflow.machine import transition as _t
 
-from . import guards, notices
+from . import guards, notices, numbers
 from .models import TransitionLog
 
 __all__ = ["APPLICATIONS", "TRANSITIONS", "StaleStateError", "Transition", "TransitionError", "available", "check",
-           "perform"]
+           "perform", "refusal"]
 
 _TABLE = [
     # 1. 材料报送
@@ -40,11 +40,12 @@ _TABLE = [
        effects=(guards.record_provincial_review,), style="warning"),
     _t("decline", _("不予推荐"), [S.PROVINCIAL_REVIEW], S.DECLINED, [Role.PROVINCIAL],
        opinion_required=True, opinion_label=_("审核意见"),
-       effects=(guards.record_provincial_review,), style="danger"),
+       effects=(guards.record_provincial_review,), style="danger", confirm=True),
     _t("recommend", _("推荐至国家局"), [S.PROVINCIAL_REVIEW], S.RECOMMENDED, [Role.PROVINCIAL],
-       opinion_required=True, opinion_label=_("审核意见"), inputs=("rank",),
-       guards=(guards.before_national_deadline, guards.rank_allowed),
-       effects=(guards.record_provincial_review, guards.mark_forwarded), notify_roles=(Role.NATIONAL,),
+       opinion_required=True, opinion_label=_("审核意见"), inputs=("rank", "document_number"),
+       guards=(guards.before_national_deadline, guards.rank_allowed, numbers.check_number),
+       effects=(numbers.register_number, guards.record_provincial_review, guards.mark_forwarded),
+       notify_roles=(Role.NATIONAL,),
        style="success"),
     # 3. 方案论证 (材料审核, 专家论证)
     _t("start_national_review", _("开始材料审核"), [S.RECOMMENDED], S.NATIONAL_REVIEW, [Role.NATIONAL],
@@ -53,18 +54,22 @@ _TABLE = [
        opinion_required=True, opinion_label=_("退回理由"), effects=(guards.clear_provincial_rank,),
        notify_roles=(Role.PROVINCIAL,), style="warning"),
     _t("reject", _("材料审核不通过"), [S.NATIONAL_REVIEW], S.REJECTED, [Role.NATIONAL],
-       opinion_required=True, opinion_label=_("审核意见"), notify_roles=(Role.PROVINCIAL,), style="danger"),
+       opinion_required=True, opinion_label=_("审核意见"), notify_roles=(Role.PROVINCIAL,), style="danger",
+       confirm=True),
     _t("send_to_experts", _("提交专家论证"), [S.NATIONAL_REVIEW], S.EXPERT_REVIEW, [Role.NATIONAL],
        guards=(guards.formal_checklist_complete,), notify_roles=(Role.PROVINCIAL, Role.EXPERT),
        style="success"),
     # 4. 批复实施 (only once expert review closed with its minimum of scores)
     _t("approve", _("批复"), [S.EXPERT_REVIEW], S.APPROVED, [Role.NATIONAL], opinion_required=True,
        opinion_label=_("批复意见"), inputs=("document_number",), required_inputs=("document_number",),
-       guards=(guards.expert_review_complete,), effects=(guards.record_approval,),
-       notify_roles=(Role.PROVINCIAL,), style="success"),
+       guards=(guards.expert_review_complete, numbers.check_number),
+       effects=(numbers.register_number, guards.record_approval),
+       notify_roles=(Role.PROVINCIAL,), style="success", confirm=True),
     _t("not_approve", _("不予批复"), [S.EXPERT_REVIEW], S.NOT_APPROVED, [Role.NATIONAL], opinion_required=True,
-       opinion_label=_("不予批复的理由"), guards=(guards.expert_review_complete,),
-       effects=(guards.record_approval,), notify_roles=(Role.PROVINCIAL,), style="danger"),
+       opinion_label=_("不予批复的理由"), inputs=("document_number",),
+       guards=(guards.expert_review_complete, numbers.check_number),
+       effects=(numbers.register_number, guards.record_approval), notify_roles=(Role.PROVINCIAL,), style="danger",
+       confirm=True),
 ]
 
 def audit_transition(application, user, name, refusal, details):
@@ -79,6 +84,7 @@ APPLICATIONS = Workflow(
     transitions=_TABLE, visible=can_see_application, input_messages=guards.INPUT_REQUIRED_MESSAGES,
     log_fields=lambda application: {"version": application.current_version},
     notify=notices.notify_transition, related=("call", "province", "applicant"), audit=audit_transition,
+    log_inputs=("document_number",),
     messages={
         "not_visible": _("您无权处理该申报。"),
         "wrong_state": _("该申报当前状态为“%(state)s”,不能执行“%(action)s”。"),
@@ -94,6 +100,11 @@ def available(application: Application, user, *, visible: bool | None = None) ->
 
 def check(application: Application, user, name: str, opinion: str = "", extra: dict | None = None) -> list[str]:
     return APPLICATIONS.check(application, user, name, opinion, extra)
+
+
+def refusal(application: Application, user, name: str, opinion: str = "", extra: dict | None = None):
+    """The TransitionError perform() would raise now, or None (a confirmation page asks first)."""
+    return APPLICATIONS.refusal(application, user, name, opinion, extra)
 
 
 def perform(application: Application, user, name: str, opinion: str = "", *, expected_state: str | None = None,

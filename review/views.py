@@ -21,12 +21,12 @@ from applications.submission import problems as submission_problems
 from applications.views import ApplicationDetailView, section_nav
 from workflow import editing
 
-from . import queries, services
+from . import numbers, previews, queries, services
 from .filters import NationalQueueFilter, ProvincialQueueFilter
 from .forms import FormalReviewForm, RankingForm, TransitionForm
 from .guards import FORMAL_CHECKLIST
 from .tables import ProvincialQueueTable
-from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform
+from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform, refusal
 
 
 class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView):
@@ -192,9 +192,19 @@ class TransitionView(ApplicationDetailView):
         transition = TRANSITIONS.get(name)
         if transition is None or request.user.role not in transition.roles:
             raise PermissionDenied(_("您的角色无权执行此操作。"))
-        form = TransitionForm(transition, application, request.POST)
+        form = TransitionForm(transition, application, request.POST, user=request.user)
         status = 400
-        if form.is_valid():
+        if request.POST.get("revise"):
+            # Back from the confirmation to the form, everything typed kept.
+            context = self.get_context_data(object=application)
+            context["transition_forms"] = {name: form}
+            return self.render_to_response(context)
+        if form.is_valid() and transition.confirm and not request.POST.get("confirmed"):
+            error = refusal(application, request.user, name, form.cleaned_data["opinion"], form.extra)
+            if error is None:
+                return self._confirmation(request, application, transition, form)
+            form.apply_error(error)
+        elif form.is_valid():
             try:
                 perform(application, request.user, name, form.cleaned_data["opinion"],
                         expected_state=form.cleaned_data["expected_state"], extra=form.extra)
@@ -217,6 +227,20 @@ class TransitionView(ApplicationDetailView):
         context = self.get_context_data(object=application)
         context["transition_forms"] = {name: form}
         return self.render_to_response(context, status=status)
+
+    def _confirmation(self, request, application, transition, form):
+        """A step that cannot be undone: show what it issues, watermarked, and ask once more."""
+        opinion, extra = form.cleaned_data["opinion"], dict(form.extra)
+        if "document_number" in transition.inputs and not extra.get("document_number"):
+            extra["document_number"] = numbers.proposed(numbers.issuer_of(request.user))
+        subject, body = previews.message(application, transition, opinion, extra)
+        return render(request, "review/confirm.html", {
+            "application": application, "transition": transition, "form": form,
+            "letter": previews.letter(application, request.user, transition, opinion, extra),
+            "message_subject": subject, "message_body": body, "next_page": request.POST.get("next", ""),
+            # The number the preview shows is the one confirmed (refused then if taken meanwhile).
+            "document_number": extra.get("document_number", ""),
+        })
 
     def _back(self, application):
         nxt = self.request.POST.get("next", "")

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(gettext fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
-                 libpq-dev chromium docker-compose oathtool)
+DEBIAN_PACKAGES=(gettext fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 poppler-utils libpango-1.0-0
+                 libpangoft2-1.0-0 libpq-dev chromium docker-compose oathtool)
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
   for p in "${DEBIAN_PACKAGES[@]}"; do

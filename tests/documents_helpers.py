@@ -8,11 +8,13 @@ from io import BytesIO
 from django.utils import timezone
 from pypdf import PdfReader
 
+from review import numbers
 from review.enums import AssignmentStatus, Recommendation
 from review.guards import FORMAL_CHECKLIST
 from review.models import Criterion, ExpertAssignment, FormalReview, Score, ScoreItem
 from review.transitions import perform
 from tests.factories import submitted_application
+from typography import fullwidth
 
 CRITERIA = (("条件具备", Decimal("25")), ("理念到位", Decimal("25")), ("措施有力", Decimal("25")),
             ("工作扎实", Decimal("25")))
@@ -44,7 +46,7 @@ def approved_application(applicant, provincial, national, experts):
         for k, criterion in enumerate(criteria):
             ScoreItem.objects.create(score=score, criterion=criterion, value=Decimal("20") + n + Decimal(k) / 2)
     perform(app, national, "approve", "同意该实验区按建设方案开展建设。", expected_state="expert_review",
-            extra={"document_number": "国知办函管字〔2026〕18号"})
+            extra={"document_number": numbers.proposed(national.organisation)})
     app.refresh_from_db()
     return app
 
@@ -65,8 +67,9 @@ def pdf_text(content: bytes) -> tuple[PdfReader, list[str]]:
 
 
 def flat(text: str) -> str:
-    """Extracted text without the line breaks and spaces that wrapping inserts."""
-    return re.sub(r"\s+", "", text)
+    """Extracted text without the line breaks and spaces that wrapping inserts, with Chinese punctuation
+    made full-width as the documents print it (so an expectation may be written with ASCII marks)."""
+    return fullwidth(re.sub(r"\s+", "", text))
 
 
 def embedded_fonts(reader: PdfReader) -> list[tuple[str, bool]]:

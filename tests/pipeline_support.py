@@ -4,7 +4,9 @@ from django.test import TestCase
 from django.utils import timezone
 
 from accounts.enums import Role
+from accounts.models import Organisation
 from applications.enums import ApplicationState as S
+from review import numbers
 from review.enums import AssignmentStatus
 from review.guards import FORMAL_CHECKLIST
 from review.models import ExpertAssignment, FormalReview, Score
@@ -55,7 +57,10 @@ def add_scores(application, n, make_expert, national):
 
 
 def extra_for(name):
-    return {"document_number": "国知办函〔2026〕1号"} if name == "approve" else {}
+    """The 批复 takes the national office's next free number (review.numbers), as the page proposes it."""
+    if name != "approve":
+        return {}
+    return {"document_number": numbers.proposed(Organisation.objects.get(kind="national"))}
 
 
 def step(application, name, actors, make_expert):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from applications.enums import ApplicationState
 from applications.models import Application
 from tests.factories import application_for, complete_application, open_call
+from typography import fullwidth
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_live_panel_evaluates_unsaved_values(client, applicant):
     url = reverse("applications:eligibility", args=[application.pk])
     passing = client.post(url, {**FIGURES, "gross_output": "30.00"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-code="gross_output" data-status="pass"' in passing
-    assert "填报值: 30.00" in passing and "≥ 30" in passing
+    assert fullwidth("填报值: 30.00") in passing and "≥ 30" in passing
     failing = client.post(url, {**FIGURES, "gross_output": "29.99", "resident_enterprises": "39"}).content.decode()
     assert 'data-code="gross_output" data-status="fail"' in failing
     assert 'data-code="resident_enterprises" data-status="fail"' in failing

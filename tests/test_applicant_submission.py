@@ -11,6 +11,7 @@ from applications.enums import ApplicationState, CallStatus, EvidenceKind
 from applications.models import Application, ProvinceDeadline
 from review.transitions import TransitionError, perform
 from tests.factories import complete_application, open_call, submitted_application
+from typography import fullwidth
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def test_submission_refused_for_each_missing_evidence(client, applicant, kind, m
     application = complete_application(applicant)
     application.evidence.filter(kind=kind).update(withdrawn_at=timezone.now())
     client.force_login(applicant)
+    message = fullwidth(message)  # the page shows it with full-width marks
     assert message in submit_page(client, application)
     response = client.post(reverse("review:submit", args=[application.pk]), {"expected_state": "draft"})
     assert response.status_code == 200 and message in response.content.decode()

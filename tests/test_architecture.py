@@ -9,7 +9,7 @@ import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("portal", "api", "documents", "zones", "review", "applications", "security", "notifications",
-            "accounts", "workflow", "audit", "outbox", "spreadsheets")
+            "accounts", "workflow", "audit", "outbox", "spreadsheets", "typography")
 
 # A view that calls one of these writes the database itself instead of calling a service.
 ALWAYS_WRITES = {"save", "delete", "create", "bulk_create", "bulk_update", "update_or_create", "get_or_create"}

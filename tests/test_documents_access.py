@@ -79,12 +79,12 @@ def test_other_province_and_outsiders_get_404_on_every_document_url(client, docu
 @pytest.mark.django_db
 def test_changed_content_marks_stale_and_unchanged_content_is_not_rendered_again(applicant):
     app = complete_application(applicant)
-    first = _render_now(K.COMMITMENT, application=app)
+    first = _render_now(K.DRAFT_COMMITMENT, application=app)
     assert first.status == "ready" and first.version == 1
     name = first.file.name
 
     # Asking again for unchanged content returns the same rendering.
-    again = services.request_document(K.COMMITMENT, application=app)
+    again = services.request_document(K.DRAFT_COMMITMENT, application=app)
     assert (again.pk, again.file.name, again.status) == (first.pk, name, "ready")
 
     # A change elsewhere in the application marks it stale, but the hash says nothing to re-render.
@@ -92,15 +92,15 @@ def test_changed_content_marks_stale_and_unchanged_content_is_not_rendered_again
     app.save()
     first.refresh_from_db()
     assert first.stale
-    same = services.request_document(K.COMMITMENT, application=app)
-    assert same.pk == first.pk and not same.stale and Document.objects.filter(kind=K.COMMITMENT).count() == 1
+    same = services.request_document(K.DRAFT_COMMITMENT, application=app)
+    assert same.pk == first.pk and not same.stale and Document.objects.filter(kind=K.DRAFT_COMMITMENT).count() == 1
 
     # A change to the letter's content: stale, and a new version is queued and rendered.
     app.lead_department = "苏州市市场监督管理局(知识产权局)"
     app.save()
     first.refresh_from_db()
     assert first.stale
-    second = services.request_document(K.COMMITMENT, application=app)
+    second = services.request_document(K.DRAFT_COMMITMENT, application=app)
     assert second.pk != first.pk and second.version == 2 and second.status == "queued"
     second = production.render(second.pk)
     assert second.status == "ready" and second.file.name != name
@@ -130,12 +130,12 @@ def test_a_request_only_queues_and_the_page_polls(client, applicant):
     client.force_login(applicant)
     celery_app.conf.task_always_eager = False
     try:
-        response = client.post(reverse("documents:request", args=[application.pk, K.COMMITMENT]))
+        response = client.post(reverse("documents:request", args=[application.pk, K.DRAFT_COMMITMENT]))
     finally:
         celery_app.conf.task_always_eager = True
         celery_app.control.purge()
     assert response.status_code == 302
-    document = Document.objects.get(application=application, kind=K.COMMITMENT)
+    document = Document.objects.get(application=application, kind=K.DRAFT_COMMITMENT)
     assert document.status == "queued" and not document.file
     page = client.get(reverse("documents:list", args=[application.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in page and "排队中" in page and "<script" not in page.split("<main")[1]

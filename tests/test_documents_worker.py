@@ -5,9 +5,11 @@ import re
 from io import BytesIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
 
+from documents.dossier import EVIDENCE_ORDER
 from documents.enums import DocumentKind as K
 from documents.models import Document
 from tests.documents_helpers import KANGXI, approved_application, embedded_fonts, flat, pdf_text, wait_ready
@@ -95,7 +97,7 @@ def test_every_document_is_rendered_by_a_worker(client, celery_worker, approved,
 
     # 批复 from the national office to the provincial bureau.
     _reader, pages, text = _common_checks(results[K.APPROVAL], app)
-    for expected in ("国家知识产权局办公室", "江苏省知识产权局:", "国知办函管字〔2026〕18号", zone, "批复",
+    for expected in ("国家知识产权局办公室", "江苏省知识产权局:", app.approval.document_number, zone, "批复",
                      "同意该实验区按建设方案开展建设"):
         assert flat(expected) in text, expected
     assert DATE.search(text)
@@ -111,12 +113,20 @@ def test_every_document_is_rendered_by_a_worker(client, celery_worker, approved,
 def _check_dossier(app, content):
     reader, pages, _text = _common_checks(content, app)
     toc_text = pages[1]
-    entries = [(title.strip(), int(page)) for title, page in
-               re.findall(r"\d+\.\s*(.+?)\s*\.{3,}\s*(\d+)", toc_text.replace("\n", " "))]
+    entries = [(flat(title), int(page)) for title, page in
+               re.findall(r"\d+\.\s*(.+?)\s*\.+\s*(\d+)", toc_text.replace("\n", " "))]
     version = app.versions.get(number=app.current_version)
-    evidence = list(version.evidence.order_by("kind", "uploaded_at", "pk"))
-    assert [t for t, _ in entries][:3] == ["申报书", "建设方案", "实验区建设承诺书(签章扫描件)"]
-    assert len(entries) == 2 + len(evidence)
+    rank = {kind: i for i, kind in enumerate(EVIDENCE_ORDER)}
+    evidence = sorted(version.evidence.order_by("uploaded_at", "pk"), key=lambda e: rank[e.kind])
+    policies = [p for p in version.snapshot["policies"] if p.get("document_file")]
+    assert [t for t, _ in entries][:3] == [flat(t) for t in ("申报书", "建设方案", "实验区建设承诺书(签章扫描件)")]
+    assert len(entries) == 2 + len(evidence) + len(policies)
+    # The parts follow the conditions: a policy document stands between the boundary map and the rest.
+    titles = [t for t, _ in entries]
+    policy_at = [i for i, t in enumerate(titles) if t.startswith(flat("地方支持政策:"))]
+    assert len(policy_at) == len(policies) and policies
+    assert all(flat("实验区范围边界图") in titles[i - 1] or titles[i - 1].startswith(flat("地方支持政策"))
+               for i in policy_at)
     # Parts follow each other without gaps: each part's length is the next start minus its start.
     starts = [p for _, p in entries] + [len(reader.pages) + 1]
     assert starts[0] == 3  # cover, table of contents, then the 申报书
@@ -126,12 +136,19 @@ def _check_dossier(app, content):
     assert "国家专利导航产业发展实验区申报书" in flat(pages[starts[0] - 1])
     assert "—3—" in flat(pages[starts[0] - 1]), "printed page number matches the table of contents"
     assert flat(f"{app.zone_name}建设方案") in flat(pages[starts[1] - 1])
-    # Evidence parts: a PDF is copied page for page, an image gets one captioned page.
-    ordered = [e for e in evidence if e.kind == "signed_commitment"] + [e for e in evidence
-                                                                        if e.kind != "signed_commitment"]
-    for (title, start), length, item in zip(entries[2:], lengths[2:], ordered, strict=True):
-        source = item.file.open("rb").read()
-        item.file.close()
+    # Evidence parts: a PDF is copied page for page, an image gets one captioned page; the policy
+    # documents stand where the condition on local policy does.
+    sources = iter(evidence)
+    policy_files = iter(policies)
+    for (title, start), length in zip(entries[2:], lengths[2:], strict=True):
+        if title.startswith(flat("地方支持政策")):
+            with default_storage.open(next(policy_files)["document_file"], "rb") as fh:
+                source, label = fh.read(), title
+        else:
+            item = next(sources)
+            source = item.file.open("rb").read()
+            item.file.close()
+            label = item.get_kind_display()
         if source[:5] == b"%PDF-":
             original = PdfReader(BytesIO(source))
             assert length == len(original.pages), title
@@ -139,6 +156,9 @@ def _check_dossier(app, content):
             assert copied == original.pages[0].images[0].data, title
         else:
             assert length == 1
-            assert flat(item.get_kind_display()) in flat(pages[start - 1]), title
+            assert flat(label) in flat(pages[start - 1]), title
+    # Every page after the cover carries its own number, merged evidence pages too (stamped).
+    for number in range(2, len(reader.pages) + 1):
+        assert re.search(rf"—\s*{number}\s*—", pages[number - 1]), number
     outline = [(flat(o.title), reader.get_destination_page_number(o) + 1) for o in reader.outline]
     assert outline == [(flat(title), page) for title, page in entries]

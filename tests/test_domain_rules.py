@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.enums import ApplicationState as S
+from review import numbers
 from review.enums import AssignmentStatus
 from review.experts import services as experts
 from review.models import Criterion, ExpertAssignment, Score
@@ -152,7 +153,7 @@ def test_a_score_after_the_decision_is_refused_by_the_service(scoring, national,
     extra = ExpertAssignment.objects.create(application=first, expert=make_expert("610000", "西安交通大学"),
                                             status=AssignmentStatus.ASSIGNED)
     perform(first, national, "approve", "同意批复。", expected_state=S.EXPERT_REVIEW,
-            extra={"document_number": "国知办函管字〔2026〕7号"})
+            extra={"document_number": numbers.proposed(national.organisation)})
     with pytest.raises(experts.ExpertReviewError, match="专家论证已结束"):
         experts.save_score(extra, extra.expert, {c.pk: D("20") for c in criteria}, "approve", "可行", final=True)
     assert not Score.objects.filter(assignment=extra).exists()

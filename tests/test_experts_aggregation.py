@@ -5,6 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from applications.enums import ApplicationState
+from review import numbers
 from review.enums import Recommendation
 from review.experts import aggregation
 from review.experts import demo as expert_demo
@@ -152,12 +153,12 @@ def test_approval_refused_before_the_minimum_of_scores(setup, call, national):
     assignments = list(ExpertAssignment.objects.filter(application=suzhou).order_by("pk"))
     for count in range(3):
         with pytest.raises(TransitionError) as refused:
-            perform(suzhou, national, "approve", "同意批复。", extra={"document_number": "国知办函〔2026〕1号"})
+            perform(suzhou, national, "approve", "同意批复。", extra={"document_number": numbers.proposed(national.organisation)})
         assert "专家论证尚未结束" in str(refused.value)
         suzhou.refresh_from_db()
         assert suzhou.state == ApplicationState.EXPERT_REVIEW
         submit_score(assignments[count], (20, 20, 20, 20))
-    perform(suzhou, national, "approve", "同意批复。", extra={"document_number": "国知办函〔2026〕1号"})
+    perform(suzhou, national, "approve", "同意批复。", extra={"document_number": numbers.proposed(national.organisation)})
     suzhou.refresh_from_db()
     assert suzhou.state == ApplicationState.APPROVED
     # Expert review is over: a score can no longer be reopened.

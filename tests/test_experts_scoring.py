@@ -14,6 +14,7 @@ from review.experts import services as experts
 from review.models import Criterion, ExpertAssignment, Score, ScoreReopening
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.factories import open_call
+from typography import fullwidth
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_score_page_shows_the_frozen_plan_once_opened_by_a_post(setup, client):
     response = client.post(reverse("experts:open_plan", args=[assignment.pk]))
     assert response.status_code == 302 and response["Location"] == url
     page = client.get(url).content.decode()
-    assert snapshot["plan_goals"][:20] in page
+    assert fullwidth(snapshot["plan_goals"][:20]) in page  # shown with full-width marks
     assert "申报条件审查结果" in page
     assert all(c.name in page for c in criteria)
     assignment.refresh_from_db()

@@ -17,6 +17,7 @@ from documents.engine import render_pdf
 from documents.enums import DocumentKind as K
 from documents.models import Document
 from documents.sources import SPECS, source_application_form
+from review import numbers
 from review.experts import services as experts
 from review.guards import FORMAL_CHECKLIST
 from tests.documents_helpers import flat, pdf_text
@@ -48,7 +49,8 @@ def _post(client, user, url, data, expect=302):
 
 def _transition(client, user, application, name, opinion="", **extra):
     application.refresh_from_db()
-    data = {"transition": name, f"{name}-expected_state": application.state, f"{name}-opinion": opinion}
+    data = {"transition": name, f"{name}-expected_state": application.state, f"{name}-opinion": opinion,
+            "confirmed": "1"}  # a step that asks for confirmation is performed from its confirmation page
     data.update({f"{name}-{k}": v for k, v in extra.items()})
     _post(client, user, reverse("review:transition", args=[application.pk]), data)
 
@@ -101,7 +103,7 @@ def hostile_pipeline(client, applicant, provincial, national, make_expert, djang
         _post(client, assignments[0].expert, reverse("experts:score", args=[assignments[0].pk]), {
             **{f"criterion_{c.pk}": "20" for c in criteria}, "recommendation": "approve",
             "comment": f"修改后{SCRIPT}", "submit": "1"})
-        _transition(client, national, application, "approve", f"同意批复{SCRIPT}", document_number=f"国知{SCRIPT}号")
+        _transition(client, national, application, "approve", f"同意批复{SCRIPT}", document_number=numbers.proposed(national.organisation))
     application.refresh_from_db()
     assert application.state == "approved"
     return application, assignments
@@ -174,7 +176,8 @@ def test_hostile_text_comes_out_of_every_pdf_as_literal_characters(hostile_pipel
     assert SCRIPT in texts[K.APPLICATION_FORM] and flat(IMG) in texts[K.APPLICATION_FORM]
     assert SCRIPT in texts[K.COMMITMENT]
     assert flat(f"同意推荐。{SCRIPT}{IMG}") in texts[K.PROVINCIAL_OPINION]
-    assert f"国知{SCRIPT}号" in texts[K.APPROVAL] and f"同意批复{SCRIPT}" in texts[K.APPROVAL]
+    assert flat(application.approval.document_number) in texts[K.APPROVAL]
+    assert f"同意批复{SCRIPT}" in texts[K.APPROVAL]
     assert flat(ZONE) in texts[K.DOSSIER]
     assert flat(ZONE) in texts[K.SCORE_SUMMARY] or SCRIPT in texts[K.SCORE_SUMMARY]
 

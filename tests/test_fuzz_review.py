@@ -64,7 +64,8 @@ def test_transition_forms_take_any_value(client, actors, staged, name, opinion, 
     client.force_login(user)
     payload = {"transition": name if transition is None else transition, "next": nxt,
                f"{name}-expected_state": application.state if expected is None else expected,
-               f"{name}-opinion": opinion, f"{name}-rank": rank, f"{name}-document_number": document_number}
+               f"{name}-opinion": opinion, f"{name}-rank": rank, f"{name}-document_number": document_number,
+               "confirmed": "1"}
     with rolled_back():
         response = client.post(reverse("review:transition", args=[application.pk]), payload)
         page = check_response(response, where=f"transition {name}")

@@ -76,7 +76,7 @@ def _request(client, view, application, transition):
         return client.post(reverse("review:formal_review", args=[application.pk]),
                            {"materials_complete": "on", "notes": "已核"})
     data = {"transition": transition, f"{transition}-expected_state": application.state,
-            f"{transition}-opinion": OPINION}
+            f"{transition}-opinion": OPINION, "confirmed": "1"}  # the post of the confirmation page
     return client.post(reverse("review:transition", args=[application.pk]), data)
 
 

@@ -71,7 +71,8 @@ def test_two_reviewers_at_once_through_the_pages(applicant, provincial, national
         try:
             barrier.wait()
             response = client.post(f"/applications/{application.pk}/transition/", {
-                "transition": name, f"{name}-expected_state": S.PROVINCIAL_REVIEW, f"{name}-opinion": opinion})
+                "transition": name, f"{name}-expected_state": S.PROVINCIAL_REVIEW, f"{name}-opinion": opinion,
+                "confirmed": "1"})  # a decline is performed from its confirmation page
             results.append((response.status_code, response.content.decode()))
         finally:
             connections.close_all()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from applications.models import ApplicationVersion
+from review import numbers
 from review.models import Approval, ProvincialReview, TransitionLog
 from review.transitions import TRANSITIONS, StaleStateError, TransitionError, perform
 from tests.pipeline_support import OPINION, PATHS, application_in, extra_for, satisfy, step
@@ -140,9 +141,10 @@ def test_decision_needs_minimum_scores_and_a_document_number(actors, applicant, 
         perform(application, actors[Role.NATIONAL], "approve", "同意批复")
     assert "document_number" in raised.value.field_errors
     add_scores(application, 1, make_expert, actors[Role.NATIONAL])
-    perform(application, actors[Role.NATIONAL], "approve", "同意批复", extra={"document_number": "国知办函〔2026〕8号"})
+    number = f"国知办函管字〔{numbers.this_year()}〕8号"
+    perform(application, actors[Role.NATIONAL], "approve", "同意批复", extra={"document_number": number})
     approval = Approval.objects.get(application=application)
-    assert approval.approved and approval.document_number == "国知办函〔2026〕8号" and approval.text == "同意批复"
+    assert approval.approved and approval.document_number == number and approval.text == "同意批复"
 
 
 @pytest.mark.django_db

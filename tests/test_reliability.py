@@ -170,7 +170,7 @@ def _assert_delivered(document, app):
 def test_document_arrives_after_the_whole_worker_is_killed_mid_render(broker_factory, long_application, applicant):
     broker = broker_factory(VISIBILITY_TIMEOUT)
     first = broker.start_worker("doomed")
-    document = services.request_document(K.COMMITMENT, application=long_application, user=applicant)
+    document = services.request_document(K.DRAFT_COMMITMENT, application=long_application, user=applicant)
     _wait_for(document, {St.RENDERING}, 60, broker)
     taken_at = time.monotonic()
     os.killpg(first.pid, signal.SIGKILL)  # the parent and its pool child: nothing gets to clean up
@@ -200,7 +200,7 @@ def test_document_arrives_after_the_pool_child_is_killed_mid_render(broker_facto
     # An hour's visibility timeout: any redelivery within this test comes from reject_on_worker_lost.
     broker = broker_factory(3600)
     worker = broker.start_worker("survivor")
-    document = services.request_document(K.COMMITMENT, application=long_application, user=applicant)
+    document = services.request_document(K.DRAFT_COMMITMENT, application=long_application, user=applicant)
     _wait_for(document, {St.RENDERING}, 60, broker)
     children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
     assert len(children) == 1, children

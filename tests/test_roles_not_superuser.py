@@ -42,7 +42,7 @@ def business_requests(application, assignment):
         ("post", reverse("review:formal_review", args=[application.pk]), {"materials_complete": "on"}),
         ("post", reverse("review:transition", args=[application.pk]),
          {"transition": "not_approve", "not_approve-expected_state": application.state,
-          "not_approve-opinion": "不予批复"}),
+          "not_approve-opinion": "不予批复", "confirmed": "1"}),
         ("get", reverse("applications:detail", args=[application.pk]), {}),
         ("get", reverse("review:expert_workspace"), {}),
         ("get", reverse("experts:assignment", args=[assignment.pk]), {}),

@@ -64,10 +64,11 @@ class Transition:
     opinion_label: object = _("意见")
     inputs: tuple[str, ...] = ()  # extra inputs the step takes
     required_inputs: tuple[str, ...] = ()
-    guards: tuple[Callable, ...] = ()  # guard(obj, user, context) -> list of problems
+    guards: tuple[Callable, ...] = ()  # guard(obj, user, context) -> list of problems, or {input: problem}
     effects: tuple[Callable, ...] = ()  # effect(obj, user, transition, context); see `writes`
     style: str = "primary"
     notify_roles: tuple = field(default=())  # the next actors told, besides the owner
+    confirm: bool = False  # cannot be undone: the user confirms on a preview before it is performed
 
     @property
     def written_fields(self) -> set[str]:
@@ -101,7 +102,8 @@ class Workflow:
                  transitions: Iterable[Transition], visible: Callable, input_messages: Mapping | None = None,
                  log_fields: Callable | None = None, notify: Callable | None = None, state_field: str = "state",
                  changed_at_field: str | None = "state_changed_at", always_saved: Iterable[str] = ("updated_at",),
-                 messages: Mapping | None = None, related: Iterable[str] = (), audit: Callable | None = None):
+                 messages: Mapping | None = None, related: Iterable[str] = (), audit: Callable | None = None,
+                 log_inputs: Iterable[str] = ()):
         self.model = model
         self.log_model = log_model
         self.log_subject = log_subject
@@ -117,6 +119,9 @@ class Workflow:
         self.messages = {**DEFAULT_MESSAGES, **(messages or {})}
         self.related = tuple(related)
         self.audit = audit
+        # Inputs written on the log entry as well (a field of the log model each), as the effects left
+        # them in the context (an effect may fill in a proposed value).
+        self.log_inputs = tuple(log_inputs)
         self._validate()
 
     def _validate(self):
@@ -174,6 +179,19 @@ class Workflow:
         problems, field_errors = self._problems(obj, user, transition, opinion, extra or {})
         return problems + list(field_errors.values())
 
+    def refusal(self, obj, user, name: str, opinion: str = "", extra: dict | None = None):
+        """The TransitionError `perform()` would raise now (with its field errors), or None: for a
+        confirmation page that must not show a step it would then refuse."""
+        transition = self.transitions.get(name)
+        refusal = self._refusal(obj, user, transition)
+        if refusal:
+            return TransitionError(refusal)
+        extra = {k: v for k, v in (extra or {}).items() if k in self.input_messages}
+        problems, field_errors = self._problems(obj, user, transition, (opinion or "").strip(), extra)
+        if not problems and not field_errors:
+            return None
+        return TransitionError(" ".join(problems + list(field_errors.values())), field_errors)
+
     # -- performing ---------------------------------------------------------------------------
 
     def perform(self, obj, user, name: str, opinion: str = "", *, expected_state: str | None = None,
@@ -219,6 +237,7 @@ class Workflow:
             entry = self.log_model.objects.create(
                 **{self.log_subject: locked}, transition=name, from_state=current, to_state=transition.target,
                 actor=user, actor_organisation_id=user.organisation_id, actor_role=user.role, opinion=opinion,
+                **{k: context[k] for k in self.log_inputs if context.get(k) not in (None, "")},
                 **self.log_fields(locked))
             if self.notify is not None:
                 # Inside the transaction: the messages (and the e-mail they queue in the outbox) commit
@@ -254,5 +273,9 @@ class Workflow:
         context = {"opinion": opinion, **extra}
         problems = []
         for guard in transition.guards:
-            problems.extend(str(p) for p in guard(obj, user, context))
+            found = guard(obj, user, context)
+            if isinstance(found, Mapping):  # problems of one input each: shown beside that input
+                field_errors.update({name: str(text) for name, text in found.items() if name not in field_errors})
+            else:
+                problems.extend(str(p) for p in found)
         return problems, field_errors

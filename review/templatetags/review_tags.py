@@ -47,7 +47,7 @@ def application_panel(context, application, next_page=""):
     # The application reached this page through accounts.scoping, so it is visible to the user.
     for transition in available(application, user, visible=True):
         page = _applicant_page(transition.name, application)
-        form = bound.get(transition.name) or TransitionForm(transition, application)
+        form = bound.get(transition.name) or TransitionForm(transition, application, user=user)
         actions.append({"transition": transition, "form": form, "page": page,
                         "open": transition.name in bound})
     panel = {
