@@ -61,12 +61,13 @@ def evidence_was_submitted(user, evidence):
 @rules.predicate
 def can_see_document(user, document):
     """A call's document (the score summary names experts) is national work; an application's
-    document follows the application."""
+    document follows the application, except for experts: they score the 建设方案 shown on their
+    scoring page and see no generated document (the provincial opinion, the 批复 …)."""
     if document is None:
         return False
     if document.call_id:
         return is_national(user)
-    return _visible(user, document.application)
+    return not is_expert(user) and _visible(user, document.application)
 
 
 @rules.predicate
@@ -83,9 +84,12 @@ rules.add_perm("portal.admin_workspace", is_administrator)
 
 # Applications.
 rules.add_perm("portal.create_application", is_applicant)
-rules.add_perm("portal.view_application", can_see_application)
+# The application page shows what reviewers wrote (审核意见, the timeline): never to an expert, who
+# judges the 建设方案 blind on the scoring page (review.experts) with the facts and evidence it needs.
+rules.add_perm("portal.view_application", can_see_application & ~is_expert)
 rules.add_perm("portal.own_application", owns_application)
 rules.add_perm("portal.edit_application", owns_application & application_editable)
+# Submitted evidence is what eligibility rests on: experts see it beside the plan they score.
 rules.add_perm("portal.view_evidence", can_see_application & (owns_application | evidence_was_submitted))
 rules.add_perm("portal.review_nationally", is_national & can_see_application)
 rules.add_perm("portal.see_expert_identities", is_national)
