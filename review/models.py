@@ -1,11 +1,15 @@
 """Review records. States change only through review.transitions.perform()."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationState
+from accounts.models import in_active_language
 from applications.models import Application, Call
 from workflow.models import AppendOnlyLog
 
@@ -78,9 +82,14 @@ class Criterion(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("评分项"), max_length=64)
+    name_en = models.CharField(_("英文评分项"), max_length=128, blank=True)
     description = models.TextField(_("评分要点"), blank=True)
+    description_en = models.TextField(_("英文评分要点"), blank=True)
     weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=1)
     max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=25)
+    # Scores are given in steps of this size (0.5: 18, 18.5, 19 …); a value between steps is refused.
+    step = models.DecimalField(_("评分步长"), max_digits=4, decimal_places=2, default=Decimal("0.5"),
+                               validators=[MinValueValidator(Decimal("0.01"))])
     position = models.PositiveIntegerField(_("顺序"), default=0)
 
     class Meta:
@@ -89,7 +98,15 @@ class Criterion(models.Model):
         verbose_name_plural = _("评分项")
 
     def __str__(self):
-        return self.name
+        return in_active_language(self.name, self.name_en)
+
+    @property
+    def display_description(self):
+        return in_active_language(self.description, self.description_en)
+
+    def on_step(self, value) -> bool:
+        """Whether `value` is a whole number of steps (0, 0.5, 1 … with a step of 0.5)."""
+        return value % self.step == 0
 
     def clean(self):
         """Once an expert has put a value against the call's rubric (Call.scoring_started_at), no
@@ -98,13 +115,15 @@ class Criterion(models.Model):
         super().clean()
         if not self.call_id:
             return
-        saved = type(self).objects.filter(pk=self.pk).values("weight", "max_score", "call_id").first() if self.pk else None
+        saved = (type(self).objects.filter(pk=self.pk).values("weight", "max_score", "step", "call_id").first()
+                 if self.pk else None)
         calls = {self.call_id} | ({saved["call_id"]} if saved else set())
         if not Call.objects.filter(pk__in=calls, scoring_started_at__isnull=False).exists():
             return
         if saved is None:
             raise ValidationError(_("专家已开始评分,不能再增加评分项。"))
         locked = {"weight": _("专家已开始评分,权重不能再修改。"), "max_score": _("专家已开始评分,满分不能再修改。"),
+                  "step": _("专家已开始评分,评分步长不能再修改。"),
                   "call_id": _("专家已开始评分,评分项不能移至其他批次。")}
         errors = {("call" if name == "call_id" else name): message for name, message in locked.items()
                   if saved[name] != getattr(self, name)}
