@@ -44,3 +44,10 @@ NATIONAL_OFFICE_NAME = "国家知识产权局专利管理司"
 
 def bureau_name(province_name: str) -> str:
     return f"{province_name}知识产权局"
+
+
+NATIONAL_OFFICE_NAME_EN = "Department of Patent Administration, China National Intellectual Property Administration"
+
+
+def bureau_name_en(province_name_en: str) -> str:
+    return f"{province_name_en} Intellectual Property Administration"

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, Province
+from accounts.models import Organisation, Province, in_active_language
 
 from .enums import ApplicationState, CallStatus, EvidenceKind, PolicyStatus
 from .states import STATES
@@ -28,12 +28,14 @@ class Call(models.Model):
     """A call for applications (申报批次)."""
 
     title = models.CharField(_("批次名称"), max_length=200)
+    title_en = models.CharField(_("英文批次名称"), max_length=300, blank=True, help_text=_("英文页面显示;留空则显示中文名称。"))
     year = models.PositiveIntegerField(_("年度"))
     opens_on = models.DateField(_("开始受理日期"))
     national_deadline = models.DateTimeField(_("报送国家局截止时间"))
     target_zones = models.PositiveIntegerField(_("目标实验区数量"), default=10)
     status = models.CharField(_("状态"), max_length=16, choices=CallStatus.choices, default=CallStatus.DRAFT)
     description = models.TextField(_("说明"), blank=True)
+    description_en = models.TextField(_("英文说明"), blank=True)
     min_scores = models.PositiveIntegerField(_("每项申报最少专家评分数"), default=3)
     experts_per_application = models.PositiveIntegerField(_("每项申报分配专家数"), default=5)
     divergence_threshold = models.DecimalField(_("评分分歧阈值(极差)"), max_digits=6, decimal_places=2, default=20)
@@ -48,7 +50,11 @@ class Call(models.Model):
         verbose_name_plural = _("申报批次")
 
     def __str__(self):
-        return self.title
+        return in_active_language(self.title, self.title_en)
+
+    @property
+    def display_description(self):
+        return in_active_language(self.description, self.description_en)
 
     def clean(self):
         super().clean()

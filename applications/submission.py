@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from . import eligibility
 from .enums import CallStatus, EvidenceKind
@@ -40,7 +41,8 @@ def problems(application, now=None) -> list[Problem]:
             continue
         if not section_complete(application, section, evidence_kinds=kinds):
             fields = missing_fields(application, section)
-            labels = "、".join(str(application._meta.get_field(f).verbose_name) for f in fields)
+            labels = pgettext("list separator", "、").join(
+                str(application._meta.get_field(f).verbose_name) for f in fields)
             message = (_("“%(section)s”未填写完整:%(fields)s。") % {"section": section.title, "fields": labels}
                        if labels else _("“%(section)s”未填写完整。") % {"section": section.title})
             found.append(Problem(f"section:{section.key}", message, section.key))

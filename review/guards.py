@@ -7,6 +7,7 @@ after the state is set, and declares with `@writes` the application fields it ch
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from applications import submission
 from applications.enums import ApplicationState
@@ -98,7 +99,7 @@ def formal_checklist_complete(application, user, context=None):
     checked = review.checklist if review else {}
     missing = [label for key, label in FORMAL_CHECKLIST if not checked.get(key)]
     if missing:
-        return [_("材料审核清单尚未完成:%(items)s。") % {"items": "、".join(str(m) for m in missing)}]
+        return [_("材料审核清单尚未完成:%(items)s。") % {"items": pgettext("list separator", "、").join(str(m) for m in missing)}]
     return []
 
 
