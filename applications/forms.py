@@ -26,15 +26,50 @@ def _helper():
     return helper
 
 
+# What is wrong with a typed number, said plainly: the field and the live eligibility panel show the
+# same text (applications.views.panel_data), never "未填写" for something the user did type.
+DECIMAL_MESSAGES = {
+    "invalid": _("请只填写数字,例如 30 或 30.5,不要带单位或文字。"),
+    "max_decimal_places": _("最多保留 %(max)s 位小数,例如 29.99。"),
+    "max_digits": _("数值过大,请核对单位和数值。"),
+    "max_whole_digits": _("数值过大,请核对单位和数值。"),
+    "min_value": _("不能为负数。"),
+}
+INTEGER_MESSAGES = {
+    "invalid": _("请填写整数,例如 40。"),
+    "min_value": _("不能为负数。"),
+    "max_value": _("数值过大,请核对。"),
+}
+YEAR_MESSAGES = {
+    "invalid": _("请填写四位数的年份,例如 2025。"),
+    "min_value": _("年份不能早于 1949 年。"),
+    "max_value": _("数值过大,请核对。"),
+}
+
+
+class NumberTextInput(forms.TextInput):
+    """A number typed as text. Signs and points typed in Chinese input modes ("−3", "－3", "29．9")
+    are read as the ASCII ones, so the message says what is wrong with the number (negative, too many
+    decimals) instead of calling it "not a number"."""
+
+    SIGNS = str.maketrans({"\u2212": "-", "\uff0d": "-", "\uff0e": ".", "\u3002": "."})
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return value.translate(self.SIGNS).strip() if isinstance(value, str) else value
+
+
 def _tune_fields(form):
     """Numbers are typed as text so that a wrong value reaches the server and comes back with a
     message at the field (a browser number input silently drops letters); never negative."""
     for name, field in form.fields.items():
         if isinstance(field, forms.DecimalField):
             field.validators.append(MinValueValidator(Decimal("0")))
-            field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+            field.widget = NumberTextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+            field.error_messages.update(DECIMAL_MESSAGES)
         elif isinstance(field, forms.IntegerField):
-            field.widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+            field.widget = NumberTextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+            field.error_messages.update(YEAR_MESSAGES if name in YEAR_FIELDS else INTEGER_MESSAGES)
         elif isinstance(field.widget, forms.Textarea):
             field.widget.attrs["rows"] = 3
         if name in YEAR_FIELDS:

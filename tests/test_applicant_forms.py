@@ -38,13 +38,13 @@ def test_empty_draft_saves_and_sections_show_incomplete(client, applicant):
 
 
 @pytest.mark.parametrize(("field", "value", "zh"), [
-    ("gross_output", "三十", "输入一个数字"),
-    ("gross_output", "-5", "确保该值大于或等于0"),
-    ("gross_output", "123456789012345", "不超过 14 个数字"),
-    ("resident_enterprises", "4o", "输入整数"),
-    ("resident_enterprises", "-1", "确保该值大于或等于0"),
-    ("resident_enterprises", "99999999999", "确保该值小于或等于"),
-    ("patents_per_10k", "10.123", "小数不超过 2 位"),
+    ("gross_output", "三十", "请只填写数字"),
+    ("gross_output", "-5", "不能为负数"),
+    ("gross_output", "123456789012345", "数值过大"),
+    ("resident_enterprises", "4o", "请填写整数"),
+    ("resident_enterprises", "-1", "不能为负数"),
+    ("resident_enterprises", "99999999999", "数值过大"),
+    ("patents_per_10k", "10.123", "最多保留 2 位小数"),
 ])
 def test_invalid_number_keeps_every_other_value_and_shows_chinese_error(client, applicant, field, value, zh):
     application = application_for(applicant)
@@ -62,10 +62,10 @@ def test_invalid_number_keeps_every_other_value_and_shows_chinese_error(client, 
 
 
 @pytest.mark.parametrize(("field", "value", "en"), [
-    ("gross_output", "thirty", "Enter a number."),
-    ("resident_enterprises", "4o", "Enter a whole number."),
-    ("gross_output", "123456789012345", "Ensure that there are no more than 14 digits in total."),
-    ("patents_per_10k", "10.123", "Ensure that there are no more than 2 decimal places."),
+    ("gross_output", "thirty", "Enter digits only"),
+    ("resident_enterprises", "4o", "Enter a whole number"),
+    ("gross_output", "123456789012345", "The number is too large"),
+    ("patents_per_10k", "10.123", "At most 2 decimal places"),
 ])
 def test_invalid_number_error_in_english_with_the_language_cookie(client, applicant, settings, field, value, en):
     application = application_for(applicant)
