@@ -1,6 +1,8 @@
 """Forms of the review pipeline. A transition's form is built from its row in the state table."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from .guards import FORMAL_CHECKLIST
@@ -60,6 +62,36 @@ class TransitionForm(forms.Form):
 
 def transition_form_for(name, application, data=None):
     return TransitionForm(TRANSITIONS[name], application, data=data)
+
+
+# A refused action is answered with a redirect to the page it came from (a refresh never posts it
+# again); what the user typed and the messages travel in the session to that page's panel, once.
+REFUSED_KEY = "review.refused_transition"
+
+
+def keep_refused(session, application, form) -> None:
+    prefix = f"{form.prefix}-"
+    session[REFUSED_KEY] = {
+        "application": application.pk, "transition": form.transition_row.name,
+        "data": {key: form.data.get(key) for key in form.data if key.startswith(prefix)},
+        "errors": {field: [e["message"] for e in errors] for field, errors in form.errors.get_json_data().items()},
+    }
+
+
+def take_refused(session, application) -> dict:
+    """{transition name: the refused form, bound to what was typed, with its messages} for this
+    application's page, taken out of the session (shown once)."""
+    kept = session.get(REFUSED_KEY)
+    if not kept or kept.get("application") != application.pk or kept.get("transition") not in TRANSITIONS:
+        return {}
+    del session[REFUSED_KEY]
+    form = TransitionForm(TRANSITIONS[kept["transition"]], application, data=kept["data"])
+    form.full_clean()
+    form._errors = ErrorDict()
+    for field, messages in kept["errors"].items():
+        for message in messages:
+            form.add_error(None if field == NON_FIELD_ERRORS or field not in form.fields else field, message)
+    return {kept["transition"]: form}
 
 
 class FormalReviewForm(forms.Form):

@@ -22,7 +22,7 @@ from applications.views import ApplicationDetailView, section_nav
 
 from . import queries, services
 from .filters import NationalQueueFilter, ProvincialQueueFilter
-from .forms import FormalReviewForm, RankingForm, TransitionForm
+from .forms import FormalReviewForm, RankingForm, TransitionForm, keep_refused
 from .guards import FORMAL_CHECKLIST
 from .tables import ProvincialQueueTable
 from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform
@@ -169,8 +169,10 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
 class TransitionView(ApplicationDetailView):
     """POST one pipeline action from the application page's panel.
 
-    On success: redirect back with a message. On a refusal the page is shown again with the
-    typed opinion kept and the message next to the input it concerns.
+    On success: redirect back with a message. On a refusal: redirect back too (redirect-after-post,
+    so a refresh never sends the action again), the typed values and the messages next to the inputs
+    they concern kept in the session for the page's panel (review.forms.keep_refused). Someone else
+    acting first (StaleStateError) shows the page as it is now with the unsent opinion (409).
     """
 
     http_method_names = ["post"]
@@ -182,7 +184,6 @@ class TransitionView(ApplicationDetailView):
         if transition is None or request.user.role not in transition.roles:
             raise PermissionDenied(_("您的角色无权执行此操作。"))
         form = TransitionForm(transition, application, request.POST)
-        status = 400
         if form.is_valid():
             try:
                 perform(application, request.user, name, form.cleaned_data["opinion"],
@@ -201,9 +202,8 @@ class TransitionView(ApplicationDetailView):
                     "action": transition.label, "state": application.get_state_display()})
                 return redirect(self._back(application))
         messages.error(request, _("“%(action)s”未执行,请按提示修改后重新提交。") % {"action": transition.label})
-        context = self.get_context_data(object=application)
-        context["transition_forms"] = {name: form}
-        return self.render_to_response(context, status=status)
+        keep_refused(request.session, application, form)
+        return redirect(self._back(application))
 
     def _back(self, application):
         nxt = self.request.POST.get("next", "")

@@ -77,7 +77,7 @@ def test_pipeline_forms(client, actors, make_expert):
     chinese_page(client.get(reverse("applications:detail", args=[application.pk])))
     page = chinese_page(client.post(reverse("review:transition", args=[application.pk]), {
         "transition": "recommend", "recommend-expected_state": application.state, "recommend-opinion": "  ",
-        "recommend-rank": "0"}))
+        "recommend-rank": "0"}, follow=True))
     assert "审核意见" in field_message(page, "recommend-opinion")
     assert field_message(page, "recommend-rank")
 
