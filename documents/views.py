@@ -32,6 +32,7 @@ class ApplicationDocumentsView(_ApplicationDocuments):
 
     def get(self, request, pk):
         rows = services.overview(self.application)
+        services.report_delays([row["document"] for row in rows])
         return render(request, "documents/list.html", {"application": self.application, "rows": rows})
 
 
@@ -69,6 +70,7 @@ class ScoreSummaryView(_ScoreSummary):
     def get(self, request, pk):
         call = self.call()
         document = services.current(DocumentKind.SCORE_SUMMARY, call=call)
+        services.report_delays([document])
         return render(request, "documents/score_summary_page.html", {"call": call, "document": document})
 
 
@@ -99,6 +101,7 @@ class _Document(RolePermissionMixin, View):
 
 class StatusView(_Document):
     def get(self, request, pk):
+        services.report_delays([self.document])
         return render(request, "documents/_status.html", {"document": self.document})
 
 

@@ -194,6 +194,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60,
     },
 }
+# A document still queued this long after it was asked for is reported as delayed: the page says so
+# and the administrators are told once (documents.services.report_delays).
+DOCUMENT_DELAY_SECONDS = int(os.environ.get("DOCUMENT_DELAY_SECONDS", "120"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
