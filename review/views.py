@@ -222,7 +222,7 @@ class SubmitView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def transition_name(self):
-        return "resubmit" if self.application.state == S.RETURNED else "submit"
+        return "resubmit" if self.application.state in (S.RETURNED, S.WITHDRAWN) else "submit"
 
     def _render(self, request, status=200):
         app = self.application
