@@ -25,7 +25,6 @@ from .models import Call, Evidence, FundingCommitment, PlanYear
 from .queries import applicant_workspace, open_calls_for, own_application, visible_application
 from .sections import SECTION_BY_KEY, SECTIONS, completeness, required_evidence
 
-
 # A section is not complete, complete but failing a condition of 四(一) (named), or complete.
 INCOMPLETE, FAILING, COMPLETE = "incomplete", "failing", "complete"
 

@@ -80,7 +80,8 @@ def source_provincial_opinion(application) -> dict:
     if review is None:
         raise Unavailable(_("省局尚未作出推荐意见。"))
     version = application.versions.filter(number=review.version).first() or _latest_version(application)
-    return {"opinion": review.opinion, "date": _date(review.created_at), "version": version.number,
+    findings = {"plan": review.plan_finding, "evidence": review.evidence_finding, "commitment": review.commitment_finding}
+    return {"opinion": review.opinion, "findings": findings, "date": _date(review.created_at), "version": version.number,
             "bureau": _province_bureau(application), "addressee": "国家知识产权局专利管理司",
             "rank": application.provincial_rank, "snapshot": version.snapshot, "eligibility": version.eligibility}
 

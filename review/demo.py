@@ -29,6 +29,12 @@ EXTRA_APPLICANTS = [
     ("applicant_nt", "南通市人民政府", "prefecture", "南通市", "320000"),
 ]
 
+# The province's finding on each of the three materials (guide 四(四)2).
+FINDINGS = {
+    "plan_finding": "建设方案产业定位清晰,六项主要任务与年度计划衔接,目标可考核。",
+    "evidence_finding": "证明材料齐全,统计数据与申报书一致,边界图清晰。",
+    "commitment_finding": "承诺书经市政府签章,财政经费逐年落实,牵头部门和协调机制明确。",
+}
 RETURN = ("return_to_applicant", "provincial",
           "建设方案中年度目标与财政经费承诺不一致,请核对2027、2028年度经费安排并补充专利运营基金的出资说明。")
 RECOMMEND = ("recommend", "provincial",
@@ -105,6 +111,8 @@ def _walk(application, steps):
             continue
         actor = _actor(role, application)
         extra = {"document_number": f"国知办函管字〔{application.call.year}〕1号"} if name == "approve" else {}
+        if name in ("recommend", "decline"):
+            extra = dict(FINDINGS)
         try:
             perform(application, actor, name, opinion, expected_state=application.state, extra=extra)
         except TransitionError:

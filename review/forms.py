@@ -5,12 +5,20 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from .guards import FORMAL_CHECKLIST
+from .guards import FORMAL_CHECKLIST, INPUT_REQUIRED_MESSAGES
+from .models import FINDINGS
 from .transitions import TRANSITIONS
+
+
+def _finding(label):
+    return forms.CharField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _extra_fields():
     return {
+        "plan_finding": _finding(_("建设方案审核意见")),
+        "evidence_finding": _finding(_("证明材料审核意见")),
+        "commitment_finding": _finding(_("承诺书审核意见")),
         "rank": forms.IntegerField(
             label=_("省内推荐排序"), min_value=1, max_value=999, required=False,
             help_text=_("1 表示本省最优先推荐;留空则排在已推荐项目之后。"),
@@ -41,6 +49,10 @@ class TransitionForm(forms.Form):
             self.fields[name] = extras[name]
             if name in transition.required_inputs:
                 self.fields[name].required = True
+                self.fields[name].error_messages["required"] = INPUT_REQUIRED_MESSAGES[name]
+        # The findings on the three materials come before the overall opinion.
+        findings = [name for name in FINDINGS if name in self.fields]
+        self.order_fields(["expected_state", *findings, "opinion"])
 
     @property
     def extra(self):

@@ -16,7 +16,7 @@ from workflow.machine import writes
 from . import ranking
 from .enums import ProvincialDecision
 from .experts.aggregation import submitted_score_count
-from .models import Approval, FormalReview, ProvincialReview
+from .models import FINDINGS, Approval, FormalReview, ProvincialReview
 
 FORMAL_CHECKLIST = (
     ("materials_complete", _("申报书、建设方案、证明材料、承诺书齐全")),
@@ -30,6 +30,9 @@ FORMAL_CHECKLIST = (
 INPUT_REQUIRED_MESSAGES = {
     "rank": _("请填写省内推荐排序。"),
     "document_number": _("请填写批复文号。"),
+    "plan_finding": _("请填写对建设方案的审核意见。"),
+    "evidence_finding": _("请填写对证明材料的审核意见。"),
+    "commitment_finding": _("请填写对承诺书的审核意见。"),
 }
 
 
@@ -60,6 +63,7 @@ def record_provincial_review(application, user, transition, context):
     ProvincialReview.objects.create(
         application=application, version=application.current_version,
         decision=_DECISION_BY_TRANSITION[transition.name], opinion=context["opinion"], reviewer=user,
+        **{name: (context.get(name) or "").strip() for name in FINDINGS},
     )
     if transition.name == "recommend":
         ranking.place(application, context.get("rank"))

@@ -8,8 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import ApplicationState
 from accounts.models import in_active_language
+from applications.enums import ApplicationState
 from applications.models import Application, Call
 from workflow.models import AppendOnlyLog
 
@@ -36,6 +36,11 @@ class ProvincialReview(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="provincial_reviews")
     version = models.PositiveIntegerField(_("申报版本"))
     decision = models.CharField(_("审核结论"), max_length=16, choices=ProvincialDecision.choices)
+    # Guide 四(四)2: the bureau reviews the 建设方案, the 证明材料 and the 承诺书; a finding on each,
+    # beside the free 审核意见 (required to recommend or decline; reviews before this field have none).
+    plan_finding = models.TextField(_("建设方案审核意见"), blank=True)
+    evidence_finding = models.TextField(_("证明材料审核意见"), blank=True)
+    commitment_finding = models.TextField(_("承诺书审核意见"), blank=True)
     opinion = models.TextField(_("审核意见"))
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,6 +49,14 @@ class ProvincialReview(models.Model):
         ordering = ["created_at"]
         verbose_name = _("省局审核意见")
         verbose_name_plural = _("省局审核意见")
+
+    def findings(self) -> list[tuple[object, str]]:
+        """(material, finding) for each of the three materials reviewed."""
+        return [(type(self)._meta.get_field(name).verbose_name, getattr(self, name)) for name in FINDINGS]
+
+
+# The three materials the province reviews (guide 四(四)2), as inputs of its decisions.
+FINDINGS = ("plan_finding", "evidence_finding", "commitment_finding")
 
 
 class FormalReview(models.Model):

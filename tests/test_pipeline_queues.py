@@ -10,7 +10,7 @@ from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation
 from applications.enums import ApplicationState as S
 from review.models import TransitionLog
-from tests.pipeline_support import OPINION, application_in, step
+from tests.pipeline_support import FINDINGS, OPINION, application_in, step
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_recommend_with_a_rank_inserts_it(provincial, more_applications):
 
     first, second = more_applications(2, S.RECOMMENDED)
     (third,) = more_applications(1, S.PROVINCIAL_REVIEW)
-    perform(third, provincial, "recommend", OPINION, extra={"rank": 1})
+    perform(third, provincial, "recommend", OPINION, extra={"rank": 1, **FINDINGS})
     for app in (first, second, third):
         app.refresh_from_db()
     assert (third.provincial_rank, first.provincial_rank, second.provincial_rank) == (1, 2, 3)
