@@ -32,7 +32,10 @@ MIN_ENTERPRISES = 40
 MIN_PATENTS_PER_10K = Decimal("10")
 MIN_SERVICE_STAFF = 5
 
-APPLICANT_LEVELS = {"prefecture", "sub_provincial", "municipality", "park_committee"}
+# 地市级以上 (guide 四(二)): every prefecture-level division (地级市, 自治州, 地区, 盟) and above, or the
+# park committee acting for such a government.
+APPLICANT_LEVELS = {"prefecture", "auto_prefecture", "region", "league", "sub_provincial",
+                    "municipality", "park_committee"}
 
 # The typed figures the conditions compare with a threshold.
 FIGURES = ("gross_output", "resident_enterprises", "patents_per_10k", "service_agency_staff")

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import uploads
-from .enums import EvidenceKind
-from .models import Application, Evidence, FundingCommitment, LocalPolicy, PlanYear
+from .enums import EvidenceKind, PolicyStatus
+from .models import Application, Evidence, FundingCommitment, LocalPolicy, PlanYear, end_of_day
 from .sections import PLAN_YEARS, SECTION_BY_KEY
+from .submission import ISSUED_POLICY_MESSAGE, figures_year_for, figures_year_message
 
 YEAR_FIELDS = {"demo_park_since", "figures_year"}
 
@@ -92,6 +93,9 @@ class SectionForm(forms.ModelForm):
             value = cleaned.get(name)
             if value is not None and value > this_year:
                 self.add_error(name, _("年份不能晚于今年(%(year)s)。") % {"year": this_year})
+        year = cleaned.get("figures_year")
+        if "figures_year" not in self.errors and year is not None and year != figures_year_for(self.instance.call):
+            self.add_error("figures_year", figures_year_message(self.instance.call))
         return cleaned
 
 
@@ -132,6 +136,16 @@ class PolicyForm(RowForm):
         if upload:
             uploads.validate_upload(upload)
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return cleaned
+        has_document = bool(cleaned.get("upload") or self.instance.document)
+        if (cleaned.get("status") == PolicyStatus.ISSUED and not (cleaned.get("document_number") or "").strip()
+                and not has_document and "upload" not in self.errors):
+            self.add_error("document_number", ISSUED_POLICY_MESSAGE)
+        return cleaned
 
     def save(self, commit=True):
         policy = super().save(commit=False)
@@ -196,6 +210,22 @@ class EvidenceForm(forms.Form):
         upload = self.cleaned_data.get("file")
         uploads.validate_upload(upload)
         return upload
+
+
+class DeadlineField(forms.SplitDateTimeField):
+    """A deadline typed as a date, with an optional time: a date alone covers the whole of that day
+    (the guide's "2013年5月10日前" is met by materials sent on the 10th), so it means 23:59:59."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("require_all_fields", False)
+        kwargs.setdefault("help_text", _("只填日期时,截止到当日 23:59:59。"))
+        super().__init__(*args, **kwargs)
+        self.fields[1].required = False
+
+    def compress(self, data_list):
+        if data_list and data_list[0] and data_list[1] is None:
+            return end_of_day(data_list[0])
+        return super().compress(data_list)
 
 
 class NewApplicationForm(forms.Form):

@@ -2,6 +2,7 @@
 state changes in review/transitions.py."""
 
 import secrets
+from datetime import datetime, time
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -72,8 +73,14 @@ class Call(models.Model):
         return self.national_deadline
 
 
+def end_of_day(day) -> datetime:
+    """A deadline given as a date covers the whole of that day (23:59:59, Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
 class ProvinceDeadline(models.Model):
-    """A provincial bureau's earlier internal deadline for its cities."""
+    """A provincial bureau's earlier internal deadline for its cities (never after the national one;
+    review.services.set_province_deadline, and clean() for the admin)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="province_deadlines")
     province = models.ForeignKey(Province, verbose_name=_("省份"), on_delete=models.PROTECT)
@@ -83,6 +90,12 @@ class ProvinceDeadline(models.Model):
         verbose_name = _("省内截止时间")
         verbose_name_plural = _("省内截止时间")
         constraints = [models.UniqueConstraint(fields=["call", "province"], name="one_deadline_per_province")]
+
+    def clean(self):
+        super().clean()
+        if self.call_id and self.deadline and self.deadline > self.call.national_deadline:
+            raise ValidationError({"deadline": _("省内截止时间不能晚于报送国家局的截止时间(%(deadline)s)。") % {
+                "deadline": timezone.localtime(self.call.national_deadline).strftime("%Y-%m-%d %H:%M")}})
 
 
 class Application(models.Model):

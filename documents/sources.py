@@ -64,7 +64,8 @@ def source_application_form(application) -> dict:
 def source_commitment(application) -> dict:
     """From the live draft: the applicant prints, signs and seals it before submitting."""
     fields = ("zone_name", "city", "host_park", "industry_name", "commitment_measures", "lead_department",
-              "coordination_mechanism", "leading_group_head", "leading_group_head_title", "leading_group_members")
+              "coordination_mechanism", "leading_group_head", "leading_group_head_title", "leading_group_members",
+              "has_association", "association_name")
     data = {f: getattr(application, f) for f in fields}
     data.update(
         applicant_name=application.applicant.name, province_name=application.province.name,

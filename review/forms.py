@@ -5,6 +5,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import end_of_day
+
 from .guards import FORMAL_CHECKLIST, INPUT_REQUIRED_MESSAGES
 from .models import FINDINGS
 from .transitions import TRANSITIONS
@@ -122,6 +124,20 @@ class FormalReviewForm(forms.Form):
     @property
     def checklist(self):
         return {key: bool(self.cleaned_data.get(key)) for key, _label in FORMAL_CHECKLIST}
+
+
+class ProvinceDeadlineForm(forms.Form):
+    """The province's own deadline for its cities, as a date: it covers the whole of that day."""
+
+    deadline = forms.DateField(
+        label=_("省内截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("截止到当日 23:59:59;留空则以报送国家局的截止时间为准。"),
+        error_messages={"invalid": _("请填写有效的日期,例如 2026-05-10。")})
+
+    @property
+    def deadline_at(self):
+        day = self.cleaned_data.get("deadline")
+        return end_of_day(day) if day else None
 
 
 class RankingForm(forms.Form):

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -22,7 +23,7 @@ from applications.views import ApplicationDetailView, section_nav
 
 from . import queries, services
 from .filters import NationalQueueFilter, ProvincialQueueFilter
-from .forms import FormalReviewForm, RankingForm, TransitionForm, keep_refused
+from .forms import FormalReviewForm, ProvinceDeadlineForm, RankingForm, TransitionForm, keep_refused
 from .guards import FORMAL_CHECKLIST
 from .tables import ProvincialQueueTable
 from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform
@@ -84,6 +85,41 @@ class ProvincialRankingView(ProvincialWorkspaceView):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.object_list = self.filterset.qs
         return self.render_to_response(self.get_context_data(), status=400)
+
+
+class ProvinceDeadlinesView(RolePermissionMixin, TemplateView):
+    """The province's own earlier deadline for its cities, per open call (GET lists, POST sets one)."""
+
+    permission_required = "portal.provincial_workspace"
+    template_name = "review/province_deadlines.html"
+
+    def get_context_data(self, bound=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        rows = []
+        for row in queries.province_deadlines(self.request.user):
+            call, own = row["call"], row["own"]
+            if bound and bound[0] == call.pk:
+                form = bound[1]
+            else:
+                initial = {"deadline": timezone.localtime(own.deadline).date()} if own else {}
+                form = ProvinceDeadlineForm(prefix=f"call{call.pk}", initial=initial)
+            rows.append({**row, "form": form})
+        ctx["rows"] = rows
+        return ctx
+
+    def post(self, request, call_pk):
+        call = get_object_or_404(Call, pk=call_pk)
+        form = ProvinceDeadlineForm(request.POST, prefix=f"call{call.pk}")
+        if form.is_valid():
+            deadline = None if "clear" in request.POST else form.deadline_at
+            try:
+                services.set_province_deadline(request.user, call, deadline)
+            except services.DeadlineError as e:
+                form.add_error("deadline" if "deadline" in e.field_errors else None, e.message)
+            else:
+                messages.success(request, _("省内截止时间已保存。") if deadline else _("已取消省内截止时间,以报送国家局的截止时间为准。"))
+                return redirect("review:province_deadlines")
+        return self.render_to_response(self.get_context_data(bound=(call.pk, form)), status=400)
 
 
 class NationalWorkspaceView(RolePermissionMixin, FilterView):
@@ -149,6 +185,9 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
         ctx.update({
             "application": application, "form": form, "review": review, "editable": editable,
             "checklist": FORMAL_CHECKLIST, "provincial_reviews": queries.provincial_reviews(application),
+            # What the checklist judges, without clicking through: the submitted version's conditions
+            # and evidence.
+            **queries.submitted_materials(application),
         })
         return ctx
 

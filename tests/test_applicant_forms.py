@@ -155,7 +155,7 @@ def test_plan_years_formset_has_five_years_and_keeps_values_on_error(client, app
     data["planyear-2-output_target"] = "abc"
     response = client.post(url, data)
     page = response.content.decode()
-    assert response.status_code == 200 and "输入一个数字" in page
+    assert response.status_code == 200 and "请只填写数字" in page
     assert "第5年安排" in page and 'value="104"' in page
     assert application.plan_years.count() == 0
     data["planyear-2-output_target"] = "102"
@@ -170,7 +170,7 @@ def test_funding_formset_rejects_negative_amounts(client, applicant):
     data = {"fundingcommitment-TOTAL_FORMS": "5", "fundingcommitment-INITIAL_FORMS": "0", "_section": "funding",
             "fundingcommitment-0-amount_wan": "1000", "fundingcommitment-1-amount_wan": "-5"}
     page = client.post(url, data).content.decode()
-    assert "确保该值大于或等于0" in page and 'value="1000"' in page
+    assert "不能为负数" in page and 'value="1000"' in page
     data["fundingcommitment-1-amount_wan"] = "1200.50"
     assert client.post(url, data).status_code == 302
     assert [str(a) for a in application.funding.values_list("amount_wan", flat=True)] == ["1000.00", "1200.50"]
