@@ -40,7 +40,7 @@ class CallForm(forms.ModelForm):
 
     class Meta:
         model = Call
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - an admin form: the ModelAdmin's fieldsets decide what it shows
 
 
 @admin.register(Call)

@@ -93,9 +93,10 @@ class ProvinceDeadline(models.Model):
 
     def clean(self):
         super().clean()
-        if self.call_id and self.deadline and self.deadline > self.call.national_deadline:
+        call = getattr(self, "call", None)  # in the admin's add form: the call being created with it
+        if call is not None and call.national_deadline and self.deadline and self.deadline > call.national_deadline:
             raise ValidationError({"deadline": _("省内截止时间不能晚于报送国家局的截止时间(%(deadline)s)。") % {
-                "deadline": timezone.localtime(self.call.national_deadline).strftime("%Y-%m-%d %H:%M")}})
+                "deadline": timezone.localtime(call.national_deadline).strftime("%Y-%m-%d %H:%M")}})
 
 
 class Application(models.Model):

@@ -10,7 +10,7 @@ only the steps its log does not have yet.
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD, NAMES_EN
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, Province
 from applications.demo import DEMO_CALL_TITLE, fill_complete
@@ -78,7 +78,8 @@ def _extra_applicants():
         bureau = Organisation.objects.get(kind=OrganisationKind.PROVINCIAL_BUREAU, province=province)
         org, _ = Organisation.objects.update_or_create(
             kind=OrganisationKind.APPLICANT, name=name,
-            defaults={"province": province, "level": level, "city": city, "parent": bureau})
+            defaults={"province": province, "level": level, "city": city, "parent": bureau,
+                      "name_en": NAMES_EN.get(name, "")})
         user, created = User.objects.get_or_create(username=username, defaults={
             "display_name": f"{city[:2]}申报联系人", "role": Role.APPLICANT, "organisation": org,
             "email": f"{username}@demo.invalid"})
@@ -139,8 +140,8 @@ def seed_pipeline():
         application, _ = Application.objects.get_or_create(
             call=call, applicant=org, defaults={"province": org.province, "city": org.city})
         if application.is_editable and not application.log.exists():
-            fill_complete(application, _actor(Role.APPLICANT, application))
-            Application.objects.filter(pk=application.pk).update(
-                industry_name=industry, zone_name=f"{org.city}{industry}专利导航产业发展实验区")
+            # The industry runs through the whole application: agency, policies, plan.
+            fill_complete(application, _actor(Role.APPLICANT, application), industry=industry)
+            Application.objects.filter(pk=application.pk).update(zone_name=f"{org.city}{industry}专利导航产业发展实验区")
             application.refresh_from_db()
         _walk(application, steps)
