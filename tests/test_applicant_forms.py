@@ -3,6 +3,7 @@ active language, with every other typed value kept; never a 500."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.enums import ApplicationState
 from applications.models import Application
@@ -10,7 +11,8 @@ from tests.factories import application_for, complete_application, open_call
 
 pytestmark = pytest.mark.django_db
 
-FIGURES = {"_section": "figures", "figures_year": "2025", "gross_output": "31.50", "resident_enterprises": "45",
+# The figures are of the year before the call's (open_call: this year).
+FIGURES = {"_section": "figures", "figures_year": str(timezone.localdate().year - 1), "gross_output": "31.50", "resident_enterprises": "45",
            "patents_per_10k": "12.30", "industry_patents": "800", "rd_spending": "2.10", "patented_sales": "20.00"}
 
 
