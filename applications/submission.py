@@ -14,7 +14,6 @@ from .enums import CallStatus, EvidenceKind, PolicyStatus
 from .models import ApplicationVersion
 from .sections import SECTIONS, current_evidence_kinds, missing_fields, required_evidence, section_complete
 
-
 ISSUED_POLICY_MESSAGE = _("已出台的政策须填写文号或上传政策文件。")
 
 

@@ -9,9 +9,9 @@ from django.db.models import Count, Q
 
 from accounts.enums import Region
 from accounts.models import Province
+from applications.eligibility import data_from_snapshot, evaluate
 from applications.enums import ApplicationState as S
 from applications.enums import CallStatus
-from applications.eligibility import data_from_snapshot, evaluate
 from applications.models import Call, ProvinceDeadline
 from applications.presentation import evidence_rows
 from applications.queries import applications_for
