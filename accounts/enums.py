@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Region(models.TextChoices):
@@ -25,7 +26,7 @@ class ApplicantLevel(models.TextChoices):
 
     PREFECTURE = "prefecture", _("地级市")
     AUTONOMOUS_PREFECTURE = "auto_prefecture", _("自治州")
-    PREFECTURE_REGION = "region", _("地区")
+    PREFECTURE_REGION = "region", pgettext_lazy("applicant level", "地区")
     LEAGUE = "league", _("盟")
     SUB_PROVINCIAL = "sub_provincial", _("副省级市")
     MUNICIPALITY = "municipality", _("直辖市")

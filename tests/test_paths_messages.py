@@ -135,7 +135,7 @@ def test_staff_entered_texts_have_their_english_beside_the_chinese(client, djang
     page = client.get(reverse("experts:application_scores", args=[application.pk])).content.decode()
     assert "Conditions in place" in page and "条件具备" not in page
     assert "2026 Call for Experimental Zones" in page and "Suzhou Municipal People&#x27;s Government" in page
-    assert re.search(r"Approve 2; \w", page)  # "2; Approve after revision", not "2;Approve"
+    assert "Recommend approval 2; Approve after revision 0" in page  # not "2;Approve"
     client.force_login(expert)
     english(client)
     page = client.get(reverse("experts:score", args=[assignment.pk])).content.decode()
