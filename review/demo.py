@@ -2,23 +2,28 @@
 
 After this step each role sees real rows: 江苏 (user `province`) has one application submitted
 (after a return, so it has two versions), one under review, one returned for revision and one
-recommended; the national office has one in formal review (广东), one in expert review (湖北)
+recommended, and its own provincial deadline ten days before the national one; the national office
+has one in formal review (广东), one in expert review (湖北)
 and one approved (四川, scored by the expert demo helper). Idempotent: each application replays
 only the steps its log does not have yet.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, NAMES_EN
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, Province
 from applications.demo import DEMO_CALL_TITLE, fill_complete
-from applications.models import Application, Call
+from applications.models import Application, Call, ProvinceDeadline, end_of_day
 
 from .experts.demo import score_application_for_demo
 from .guards import FORMAL_CHECKLIST
 from .models import FormalReview
+from .services import set_province_deadline
 from .transitions import TransitionError, perform
 
 # Extra demo applicants in 江苏 so that the provincial queue has one row per stage.
@@ -145,3 +150,13 @@ def seed_pipeline():
             Application.objects.filter(pk=application.pk).update(zone_name=f"{org.city}{industry}专利导航产业发展实验区")
             application.refresh_from_db()
         _walk(application, steps)
+    _province_deadline(call)
+
+
+def _province_deadline(call):
+    """江苏 asks its cities for their materials ten days before the national deadline."""
+    province = Province.objects.get(code="320000")
+    if not ProvinceDeadline.objects.filter(call=call, province=province).exists():
+        bureau_user = get_user_model().objects.filter(role=Role.PROVINCIAL, organisation__province=province).first()
+        day = timezone.localtime(call.national_deadline).date() - timedelta(days=10)
+        set_province_deadline(bureau_user, call, end_of_day(day))
