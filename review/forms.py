@@ -18,9 +18,9 @@ def _finding(label):
 
 def _extra_fields():
     return {
-        "plan_finding": _finding(_("建设方案审核意见")),
-        "evidence_finding": _finding(_("证明材料审核意见")),
-        "commitment_finding": _finding(_("承诺书审核意见")),
+        "plan_finding": _finding(_("建设方案审核情况")),
+        "evidence_finding": _finding(_("证明材料审核情况")),
+        "commitment_finding": _finding(_("承诺书审核情况")),
         "rank": forms.IntegerField(
             label=_("省内推荐排序"), min_value=1, max_value=999, required=False,
             help_text=_("1 表示本省最优先推荐;留空则排在已推荐项目之后。"),

@@ -30,9 +30,9 @@ FORMAL_CHECKLIST = (
 INPUT_REQUIRED_MESSAGES = {
     "rank": _("请填写省内推荐排序。"),
     "document_number": _("请填写批复文号。"),
-    "plan_finding": _("请填写对建设方案的审核意见。"),
-    "evidence_finding": _("请填写对证明材料的审核意见。"),
-    "commitment_finding": _("请填写对承诺书的审核意见。"),
+    "plan_finding": _("请填写建设方案的审核情况。"),
+    "evidence_finding": _("请填写证明材料的审核情况。"),
+    "commitment_finding": _("请填写承诺书的审核情况。"),
 }
 
 

@@ -38,9 +38,9 @@ class ProvincialReview(models.Model):
     decision = models.CharField(_("审核结论"), max_length=16, choices=ProvincialDecision.choices)
     # Guide 四(四)2: the bureau reviews the 建设方案, the 证明材料 and the 承诺书; a finding on each,
     # beside the free 审核意见 (required to recommend or decline; reviews before this field have none).
-    plan_finding = models.TextField(_("建设方案审核意见"), blank=True)
-    evidence_finding = models.TextField(_("证明材料审核意见"), blank=True)
-    commitment_finding = models.TextField(_("承诺书审核意见"), blank=True)
+    plan_finding = models.TextField(_("建设方案审核情况"), blank=True)
+    evidence_finding = models.TextField(_("证明材料审核情况"), blank=True)
+    commitment_finding = models.TextField(_("承诺书审核情况"), blank=True)
     opinion = models.TextField(_("审核意见"))
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -158,6 +158,6 @@ def test_a_refused_action_redirects_and_a_refresh_does_not_send_it_again(client,
     page_url = reverse("applications:detail", args=[application.pk])
     assert response.status_code == 302 and response["Location"] == page_url
     page = client.get(page_url).content.decode()  # what the browser loads, and reloads
-    assert "请填写对建设方案的审核意见" in page and "同意推荐。" in page and "“推荐至国家局”未执行" in page
+    assert "请填写建设方案的审核情况" in page and "同意推荐。" in page and "“推荐至国家局”未执行" in page
     assert re.search(r"<details[^>]*open>\s*<summary[^>]*>推荐至国家局", page)
     assert Role.PROVINCIAL == provincial.role

@@ -61,7 +61,7 @@ def test_province_records_a_finding_on_each_material(client, applicant, provinci
     perform(application, provincial, "start_provincial_review", expected_state=S.SUBMITTED)
     client.force_login(provincial)
     page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
-    for label in ("建设方案审核意见", "证明材料审核意见", "承诺书审核意见"):
+    for label in ("建设方案审核情况", "证明材料审核情况", "承诺书审核情况"):
         assert label in page
     with pytest.raises(TransitionError) as refused:
         perform(application, provincial, "recommend", "同意推荐。", expected_state=S.PROVINCIAL_REVIEW)

@@ -204,6 +204,7 @@ class CriterionForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["step"].required = False
         self.style()
 
     def clean_weight(self):
@@ -220,7 +221,9 @@ class CriterionForm(BootstrapMixin, forms.ModelForm):
 
     def clean_step(self):
         value = self.cleaned_data["step"]
-        if value is not None and value <= 0:
+        if value is None:  # left empty: the usual half point
+            return Criterion._meta.get_field("step").default
+        if value <= 0:
             raise forms.ValidationError(_("评分步长须大于 0。"))
         return value
 

@@ -13,16 +13,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='provincialreview',
             name='commitment_finding',
-            field=models.TextField(blank=True, verbose_name='承诺书审核意见'),
+            field=models.TextField(blank=True, verbose_name='承诺书审核情况'),
         ),
         migrations.AddField(
             model_name='provincialreview',
             name='evidence_finding',
-            field=models.TextField(blank=True, verbose_name='证明材料审核意见'),
+            field=models.TextField(blank=True, verbose_name='证明材料审核情况'),
         ),
         migrations.AddField(
             model_name='provincialreview',
             name='plan_finding',
-            field=models.TextField(blank=True, verbose_name='建设方案审核意见'),
+            field=models.TextField(blank=True, verbose_name='建设方案审核情况'),
         ),
     ]
