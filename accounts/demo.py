@@ -17,6 +17,27 @@ APPLICANTS = [
     ("370000", "青岛市人民政府", "sub_provincial", "青岛市"),
 ]
 
+# English names of the demo organisations (shown on English pages).
+NAMES_EN = {
+    "苏州市人民政府": "Suzhou Municipal People's Government",
+    "深圳市人民政府": "Shenzhen Municipal People's Government",
+    "武汉东湖新技术开发区管理委员会": "Administrative Committee of Wuhan East Lake High-tech Development Zone",
+    "成都市人民政府": "Chengdu Municipal People's Government",
+    "青岛市人民政府": "Qingdao Municipal People's Government",
+    "南京市人民政府": "Nanjing Municipal People's Government",
+    "无锡市人民政府": "Wuxi Municipal People's Government",
+    "常州市人民政府": "Changzhou Municipal People's Government",
+    "南通市人民政府": "Nantong Municipal People's Government",
+    "中国科学院科技战略咨询研究院": "Institutes of Science and Development, Chinese Academy of Sciences",
+    "上海交通大学": "Shanghai Jiao Tong University",
+    "浙江大学": "Zhejiang University",
+    "西安交通大学": "Xi'an Jiaotong University",
+    "重庆大学": "Chongqing University",
+    "大连理工大学": "Dalian University of Technology",
+    "中南大学": "Central South University",
+    "厦门大学": "Xiamen University",
+}
+
 # username, display name, role, organisation lookup
 ACCOUNTS = [
     ("applicant", "苏州申报联系人", Role.APPLICANT, ("applicant", "苏州市人民政府")),
@@ -56,7 +77,8 @@ def seed_accounts(stdout=None):
         bureau = Organisation.objects.get(kind=OrganisationKind.PROVINCIAL_BUREAU, province=province)
         Organisation.objects.update_or_create(
             kind=OrganisationKind.APPLICANT, name=name,
-            defaults={"province": province, "level": level, "city": city, "parent": bureau},
+            defaults={"province": province, "level": level, "city": city, "parent": bureau,
+                      "name_en": NAMES_EN.get(name, "")},
         )
     for username, display, role, (kind, org_name) in ACCOUNTS:
         org = Organisation.objects.get(kind=kind, name=org_name)
@@ -65,8 +87,9 @@ def seed_accounts(stdout=None):
         _user(User, username, display, role, org, is_staff=role in (Role.ADMIN, Role.SECURITY_ADMIN))
     for username, display, code, institution, field in EXPERTS:
         province = Province.objects.get(code=code)
-        org, _ = Organisation.objects.get_or_create(
-            kind=OrganisationKind.INSTITUTION, name=institution, defaults={"province": province}
+        org, _ = Organisation.objects.update_or_create(
+            kind=OrganisationKind.INSTITUTION, name=institution,
+            defaults={"province": province, "name_en": NAMES_EN.get(institution, "")}
         )
         user = _user(User, username, display, Role.EXPERT, org)
         ExpertProfile.objects.update_or_create(

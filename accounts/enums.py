@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Region(models.TextChoices):
@@ -21,7 +22,12 @@ class OrganisationKind(models.TextChoices):
 
 
 class ApplicantLevel(models.TextChoices):
+    """地市级以上 (guide 四(二)): the prefecture-level divisions (地级市, 自治州, 地区, 盟) and above."""
+
     PREFECTURE = "prefecture", _("地级市")
+    AUTONOMOUS_PREFECTURE = "auto_prefecture", _("自治州")
+    PREFECTURE_REGION = "region", pgettext_lazy("applicant level", "地区")
+    LEAGUE = "league", _("盟")
     SUB_PROVINCIAL = "sub_provincial", _("副省级市")
     MUNICIPALITY = "municipality", _("直辖市")
     PARK_COMMITTEE = "park_committee", _("园区管理委员会")

@@ -10,6 +10,16 @@ from .enums import ROLE_ORGANISATION_KINDS, ApplicantLevel, OrganisationKind, Re
 PORTAL_PERMISSION_PREFIX = "portal."
 
 
+def english_active() -> bool:
+    """Whether the page is being shown in English (then staff-entered data shows its English text)."""
+    return (get_language() or "").startswith("en")
+
+
+def in_active_language(chinese: str, english: str) -> str:
+    """Staff enter data in Chinese and may add an English text: English readers get it when given."""
+    return english if english and english_active() else chinese
+
+
 class Province(models.Model):
     """A provincial-level division (31 + 新疆生产建设兵团), created by a data migration."""
 
@@ -25,11 +35,12 @@ class Province(models.Model):
 
     def __str__(self):
         # Province names are reference data with an official English form.
-        return self.name_en if (get_language() or "").startswith("en") else self.name
+        return self.name_en if english_active() else self.name
 
 
 class Organisation(models.Model):
     name = models.CharField(_("机构名称"), max_length=128)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True, help_text=_("英文页面显示;留空则显示中文名称。"))
     kind = models.CharField(_("机构类型"), max_length=16, choices=OrganisationKind.choices)
     province = models.ForeignKey(
         Province, verbose_name=_("所在省份"), null=True, blank=True, on_delete=models.PROTECT,
@@ -59,7 +70,7 @@ class Organisation(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return in_active_language(self.name, self.name_en)
 
     @property
     def letterhead_name(self):

@@ -61,3 +61,9 @@ NATIONAL_DOCUMENT_CODE = "国知办函管字"
 
 def bureau_document_code(province_code: str) -> str:
     return f"{ABBREVIATIONS[province_code]}知函"
+
+NATIONAL_OFFICE_NAME_EN = "Department of Patent Administration, China National Intellectual Property Administration"
+
+
+def bureau_name_en(province_name_en: str) -> str:
+    return f"{province_name_en} Intellectual Property Administration"

@@ -1,12 +1,24 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
 
 from accounts.admin_access import BusinessRecordAdmin, CallManagementAdmin
 
+from .forms import DeadlineField
 from .models import Application, Call, ProvinceDeadline
+
+
+class ProvinceDeadlineForm(forms.ModelForm):
+    deadline = DeadlineField(label=ProvinceDeadline._meta.get_field("deadline").verbose_name, widget=AdminSplitDateTime)
+
+    class Meta:
+        model = ProvinceDeadline
+        fields = ["province", "deadline"]
 
 
 class ProvinceDeadlineInline(admin.TabularInline):
     model = ProvinceDeadline
+    form = ProvinceDeadlineForm
     extra = 0
 
     def has_add_permission(self, request, obj=None):
@@ -22,8 +34,18 @@ class ProvinceDeadlineInline(admin.TabularInline):
         return True
 
 
+class CallForm(forms.ModelForm):
+    national_deadline = DeadlineField(label=Call._meta.get_field("national_deadline").verbose_name,
+                                      widget=AdminSplitDateTime)
+
+    class Meta:
+        model = Call
+        fields = "__all__"  # noqa: DJ007 - an admin form: the ModelAdmin's fieldsets decide what it shows
+
+
 @admin.register(Call)
 class CallAdmin(CallManagementAdmin):
+    form = CallForm
     list_display = ("title", "year", "opens_on", "national_deadline", "target_zones", "status")
     list_filter = ("status", "year")
     inlines = [ProvinceDeadlineInline]

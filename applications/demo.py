@@ -18,6 +18,15 @@ from .sections import PLAN_YEARS, current_evidence_kinds, required_evidence
 from .uploads import store_evidence, store_policy_document
 
 DEMO_CALL_TITLE = "2026年度国家专利导航产业发展实验区申报"
+DEMO_INDUSTRY = "集成电路"
+
+# Each demo city's long-distance code: its telephone numbers carry it.
+AREA_CODES = {
+    "北京市": "010", "上海市": "021", "天津市": "022", "重庆市": "023", "南京市": "025", "武汉市": "027",
+    "成都市": "028", "西安市": "029", "广州市": "020", "深圳市": "0755", "杭州市": "0571", "苏州市": "0512",
+    "无锡市": "0510", "常州市": "0519", "南通市": "0513", "青岛市": "0532", "济南市": "0531", "合肥市": "0551",
+    "长沙市": "0731", "郑州市": "0371", "厦门市": "0592", "大连市": "0411",
+}
 
 
 def seed_call():
@@ -26,6 +35,8 @@ def seed_call():
     call, _ = Call.objects.update_or_create(
         title=DEMO_CALL_TITLE,
         defaults={
+            "title_en": f"{now.year} Call for National Patent Navigation Industrial Development Experimental Zones",
+            "description_en": "About ten experimental zones within about five years.",
             "year": now.year,
             "opens_on": date(now.year, 1, 1) if now.month > 1 else now.date(),
             "national_deadline": deadline,
@@ -86,8 +97,16 @@ EVIDENCE_FILES = {
 
 # ---- filling an application -------------------------------------------------------------------
 
-def complete_values(application) -> dict:
-    """Every section's fields, with figures that meet every condition of 四(一)."""
+def phone_for(city: str) -> str:
+    """A telephone number with the city's own area code (a national service number where the demo
+    does not know the city)."""
+    code = AREA_CODES.get(city)
+    return f"{code}-{'6888' if len(code) == 4 else '8688'}0000" if code else "400-688-0000"
+
+
+def complete_values(application, industry: str = DEMO_INDUSTRY) -> dict:
+    """Every section's fields, with figures that meet every condition of 四(一); the agency, the
+    policies and the plan speak of `industry`, the telephone numbers carry the city's area code."""
     org = application.applicant
     city = org.city or org.name[:3]
     year = application.call.year
@@ -102,13 +121,13 @@ def complete_values(application) -> dict:
         "zone_scope": "东至环城东路,南至南湖大道,西至科技西路,北至滨江大道,四至边界清晰,相对集中。",
         "contact_name": "王明",
         "contact_title": "科技局知识产权处处长",
-        "contact_phone": "0512-68880000",
+        "contact_phone": phone_for(city),
         "contact_email": "ipzone@example.gov.cn",
         "has_association": False,
         "association_name": "",
-        "industry_name": "新一代信息技术(集成电路)",
-        "management_agency_name": f"{city}集成电路产业发展促进中心",
-        "management_agency_description": "事业单位法人,负责实验区集成电路产业规划、专利导航与项目管理。",
+        "industry_name": industry,
+        "management_agency_name": f"{city}{industry}产业发展促进中心",
+        "management_agency_description": f"事业单位法人,负责实验区{industry}产业规划、专利导航与项目管理。",
         "figures_year": year - 1,
         "gross_output": Decimal("486.50"),
         "resident_enterprises": 312,
@@ -120,9 +139,9 @@ def complete_values(application) -> dict:
         "service_agency_staff": 26,
         "service_agency_head": "李华",
         "service_agency_head_background": "从事专利代理与运营工作十五年,主持多项产业专利导航项目。",
-        "plan_situation": "集成电路产业集聚度高,设计、制造、封测环节齐全,专利申请量年均增长20%。",
+        "plan_situation": f"{industry}产业集聚度高,研发、制造、应用环节齐全,专利申请量年均增长20%。",
         "plan_problems": "高价值核心专利不足,专利运营能力薄弱,企业海外布局少。",
-        "plan_positioning": "建成国内领先的集成电路专利导航产业发展示范区。",
+        "plan_positioning": f"建成国内领先的{industry}专利导航产业发展示范区。",
         "plan_path": "以专利导航分析引导产业布局,以专利运营促进技术转化。",
         "plan_goals": "五年内产业产值翻番,专利产品销售收入占比达到85%以上,研发投入占比高于5%。",
         "task_mechanism": "成立专利导航工作领导小组,建立专利分析与产业决策对接机制。",
@@ -143,18 +162,18 @@ def complete_values(application) -> dict:
 
 
 @transaction.atomic
-def fill_complete(application, user):
+def fill_complete(application, user, industry: str = DEMO_INDUSTRY):
     """Fill every section and upload every required evidence kind; safe to call again.
 
     Used by the demo seed and by other apps' tests to obtain a submittable application.
     """
-    values = complete_values(application)
+    values = complete_values(application, industry)
     for field, value in values.items():
         setattr(application, field, value)
     application.save()
     if not application.policies.exists():
         policies = [
-            (PolicyStatus.ISSUED, "关于加快集成电路产业知识产权发展的若干意见", "政发〔2025〕12号",
+            (PolicyStatus.ISSUED, f"关于加快{industry}产业知识产权发展的若干意见", f"政发〔{application.call.year - 1}〕12号",
              date(application.call.year - 1, 6, 1)),
             (PolicyStatus.PLANNED, "专利导航产业发展实验区专项资金管理办法", "",
              date(application.call.year, 10, 1)),

@@ -23,6 +23,7 @@ CONDITIONAL = "conditional"
 
 PASS = "pass"
 FAIL = "fail"
+INVALID = "invalid"  # the typed figure is not a valid value (only on the live panel: invalid values are never saved)
 JUSTIFY = "justify"  # a soft condition fails and needs (or has) a written justification
 NOT_APPLICABLE = "n/a"
 
@@ -31,7 +32,21 @@ MIN_ENTERPRISES = 40
 MIN_PATENTS_PER_10K = Decimal("10")
 MIN_SERVICE_STAFF = 5
 
-APPLICANT_LEVELS = {"prefecture", "sub_provincial", "municipality", "park_committee"}
+# 地市级以上 (guide 四(二)): every prefecture-level division (地级市, 自治州, 地区, 盟) and above, or the
+# park committee acting for such a government.
+APPLICANT_LEVELS = {"prefecture", "auto_prefecture", "region", "league", "sub_provincial",
+                    "municipality", "park_committee"}
+
+# The typed figures the conditions compare with a threshold.
+FIGURES = ("gross_output", "resident_enterprises", "patents_per_10k", "service_agency_staff")
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A typed value the form refused ("30亿", 29.999, 39.5 enterprises, −3): the panel says what the
+    field says instead of "未填写" (applications.views.panel_data)."""
+
+    message: Any
 
 
 @dataclass(frozen=True)
@@ -48,7 +63,7 @@ class Result:
 
     @property
     def blocks_submission(self) -> bool:
-        if self.status == FAIL:
+        if self.status in (FAIL, INVALID):
             return True
         return self.status == JUSTIFY and not self.justified
 
@@ -95,7 +110,18 @@ def at_least(figure, threshold) -> bool:
     return figure is not None and figure >= threshold
 
 
+def _refused(data: Mapping, name: str, code: str, title, threshold, section: str) -> Result | None:
+    """The condition's result when its figure was typed but refused by the form: its message."""
+    value = data.get(name)
+    if isinstance(value, Invalid):
+        return Result(code, HARD, INVALID, title, value.message, None, threshold, section)
+    return None
+
+
 def gross_output(data: Mapping) -> Result:
+    refused = _refused(data, "gross_output", "gross_output", _("上一年度工业总产值"), MIN_GROSS_OUTPUT, "figures")
+    if refused:
+        return refused
     figure = _decimal(data.get("gross_output"))
     ok = at_least(figure, MIN_GROSS_OUTPUT)
     return Result(
@@ -107,6 +133,10 @@ def gross_output(data: Mapping) -> Result:
 
 
 def resident_enterprises(data: Mapping) -> Result:
+    refused = _refused(data, "resident_enterprises", "resident_enterprises", _("入驻企业数"), MIN_ENTERPRISES,
+                       "figures")
+    if refused:
+        return refused
     figure = _int(data.get("resident_enterprises"))
     ok = at_least(figure, MIN_ENTERPRISES)
     return Result(
@@ -118,6 +148,10 @@ def resident_enterprises(data: Mapping) -> Result:
 
 
 def patents_per_10k(data: Mapping) -> Result:
+    refused = _refused(data, "patents_per_10k", "patents_per_10k", _("每万人口发明专利拥有量"), MIN_PATENTS_PER_10K,
+                       "figures")
+    if refused:
+        return refused
     figure = _decimal(data.get("patents_per_10k"))
     ok = at_least(figure, MIN_PATENTS_PER_10K)
     return Result(
@@ -129,6 +163,10 @@ def patents_per_10k(data: Mapping) -> Result:
 
 
 def service_agency(data: Mapping) -> Result:
+    refused = _refused(data, "service_agency_staff", "service_agency", _("专利运用公共服务机构"), MIN_SERVICE_STAFF,
+                       "service")
+    if refused:
+        return refused
     staff = _int(data.get("service_agency_staff"))
     named = bool(_text(data.get("service_agency_name"))) and bool(_text(data.get("service_agency_head")))
     ok = at_least(staff, MIN_SERVICE_STAFF) and named

@@ -14,6 +14,7 @@ class ApplicationState(models.TextChoices):
 
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已报送省局")
+    WITHDRAWN = "withdrawn", _("已撤回")
     PROVINCIAL_REVIEW = "provincial_review", _("省局审核中")
     RETURNED = "returned", _("已退回修改")
     DECLINED = "declined", _("省局不予推荐")

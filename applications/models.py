@@ -2,6 +2,7 @@
 state changes in review/transitions.py."""
 
 import secrets
+from datetime import datetime, time
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, Province
+from accounts.models import Organisation, Province, in_active_language
 
 from .enums import ApplicationState, CallStatus, EvidenceKind, PolicyStatus
 from .states import STATES
@@ -28,12 +29,14 @@ class Call(models.Model):
     """A call for applications (申报批次)."""
 
     title = models.CharField(_("批次名称"), max_length=200)
+    title_en = models.CharField(_("英文批次名称"), max_length=300, blank=True, help_text=_("英文页面显示;留空则显示中文名称。"))
     year = models.PositiveIntegerField(_("年度"))
     opens_on = models.DateField(_("开始受理日期"))
     national_deadline = models.DateTimeField(_("报送国家局截止时间"))
     target_zones = models.PositiveIntegerField(_("目标实验区数量"), default=10)
     status = models.CharField(_("状态"), max_length=16, choices=CallStatus.choices, default=CallStatus.DRAFT)
     description = models.TextField(_("说明"), blank=True)
+    description_en = models.TextField(_("英文说明"), blank=True)
     min_scores = models.PositiveIntegerField(_("每项申报最少专家评分数"), default=3)
     experts_per_application = models.PositiveIntegerField(_("每项申报分配专家数"), default=5)
     divergence_threshold = models.DecimalField(_("评分分歧阈值(极差)"), max_digits=6, decimal_places=2, default=20)
@@ -48,7 +51,11 @@ class Call(models.Model):
         verbose_name_plural = _("申报批次")
 
     def __str__(self):
-        return self.title
+        return in_active_language(self.title, self.title_en)
+
+    @property
+    def display_description(self):
+        return in_active_language(self.description, self.description_en)
 
     def clean(self):
         super().clean()
@@ -66,8 +73,14 @@ class Call(models.Model):
         return self.national_deadline
 
 
+def end_of_day(day) -> datetime:
+    """A deadline given as a date covers the whole of that day (23:59:59, Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
 class ProvinceDeadline(models.Model):
-    """A provincial bureau's earlier internal deadline for its cities."""
+    """A provincial bureau's earlier internal deadline for its cities (never after the national one;
+    review.services.set_province_deadline, and clean() for the admin)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="province_deadlines")
     province = models.ForeignKey(Province, verbose_name=_("省份"), on_delete=models.PROTECT)
@@ -77,6 +90,13 @@ class ProvinceDeadline(models.Model):
         verbose_name = _("省内截止时间")
         verbose_name_plural = _("省内截止时间")
         constraints = [models.UniqueConstraint(fields=["call", "province"], name="one_deadline_per_province")]
+
+    def clean(self):
+        super().clean()
+        call = getattr(self, "call", None)  # in the admin's add form: the call being created with it
+        if call is not None and call.national_deadline and self.deadline and self.deadline > call.national_deadline:
+            raise ValidationError({"deadline": _("省内截止时间不能晚于报送国家局的截止时间(%(deadline)s)。") % {
+                "deadline": timezone.localtime(call.national_deadline).strftime("%Y-%m-%d %H:%M")}})
 
 
 class Application(models.Model):

@@ -40,6 +40,9 @@ STATES = {
     for s in (
         _state(S.DRAFT, STAGE_SUBMISSION, LIGHT, owner_may_edit=True),
         _state(S.SUBMITTED, STAGE_SUBMISSION, NEUTRAL, PROVINCE_LIST, PROVINCE_TODO),
+        # Taken back by the applicant before the province started its review: editable again, the
+        # submitted version kept; the province still sees that it was submitted and withdrawn.
+        _state(S.WITHDRAWN, STAGE_SUBMISSION, LIGHT, PROVINCE_LIST, owner_may_edit=True),
         _state(S.PROVINCIAL_REVIEW, STAGE_RECOMMENDATION, NEUTRAL, PROVINCE_LIST, PROVINCE_TODO),
         _state(S.RETURNED, STAGE_RECOMMENDATION, WARNING, PROVINCE_LIST, owner_may_edit=True),
         _state(S.DECLINED, STAGE_RECOMMENDATION, DANGER, PROVINCE_LIST, final=True),

@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from . import eligibility
-from .enums import CallStatus, EvidenceKind
+from .enums import CallStatus, EvidenceKind, PolicyStatus
 from .models import ApplicationVersion
 from .sections import SECTIONS, current_evidence_kinds, missing_fields, required_evidence, section_complete
+
+ISSUED_POLICY_MESSAGE = _("已出台的政策须填写文号或上传政策文件。")
+
+
+def figures_year_for(call) -> int:
+    """The figures are 上一年度 (guide 四(一)2): the year before the call's."""
+    return call.year - 1
+
+
+def figures_year_message(call):
+    return _("统计年度须为上一年度(%(year)s 年),即本批次年度的前一年。") % {"year": figures_year_for(call)}
 
 
 @dataclass(frozen=True)
@@ -40,10 +52,17 @@ def problems(application, now=None) -> list[Problem]:
             continue
         if not section_complete(application, section, evidence_kinds=kinds):
             fields = missing_fields(application, section)
-            labels = "、".join(str(application._meta.get_field(f).verbose_name) for f in fields)
+            labels = pgettext("list separator", "、").join(
+                str(application._meta.get_field(f).verbose_name) for f in fields)
             message = (_("“%(section)s”未填写完整:%(fields)s。") % {"section": section.title, "fields": labels}
                        if labels else _("“%(section)s”未填写完整。") % {"section": section.title})
             found.append(Problem(f"section:{section.key}", message, section.key))
+    if application.figures_year is not None and application.figures_year != figures_year_for(call):
+        found.append(Problem("figures_year", figures_year_message(call), "figures"))
+    for policy in application.policies.all():
+        if policy.status == PolicyStatus.ISSUED and not policy.document_number.strip() and not policy.document:
+            found.append(Problem(f"policy:{policy.pk}", _("“%(title)s”:%(message)s") % {
+                "title": policy.title, "message": ISSUED_POLICY_MESSAGE}, "policies"))
     for kind in required_evidence(application):
         if kind not in kinds:
             label = EvidenceKind(kind).label

@@ -25,11 +25,25 @@ from .models import Call, Evidence, FundingCommitment, PlanYear
 from .queries import applicant_workspace, open_calls_for, own_application, visible_application
 from .sections import SECTION_BY_KEY, SECTIONS, completeness, required_evidence
 
+# A section is not complete, complete but failing a condition of 四(一) (named), or complete.
+INCOMPLETE, FAILING, COMPLETE = "incomplete", "failing", "complete"
 
-def section_nav(application, done=None):
+
+def section_nav(application, done=None, results=None):
+    """The sections with their state. `results`: the saved application's eligibility, when the
+    caller already has it."""
     done = completeness(application) if done is None else done
-    return [{"key": s.key, "title": s.title, "complete": done[s.key],
-             "url": reverse("applications:section", args=[application.pk, s.key])} for s in SECTIONS]
+    results = eligibility.evaluate_application(application) if results is None else results
+    failing = {}
+    for result in eligibility.blocking(results):
+        failing.setdefault(result.section, []).append(result)
+    nav = []
+    for s in SECTIONS:
+        conditions = failing.get(s.key, []) if done[s.key] else []
+        state = COMPLETE if done[s.key] and not conditions else (FAILING if done[s.key] else INCOMPLETE)
+        nav.append({"key": s.key, "title": s.title, "complete": done[s.key], "state": state,
+                    "failing": conditions, "url": reverse("applications:section", args=[application.pk, s.key])})
+    return nav
 
 
 # ---- workspace and creation ---------------------------------------------------------------------
@@ -120,10 +134,11 @@ class SectionView(LoginRequiredMixin, View):
         app = self.application
         keys = [s.key for s in SECTIONS]
         index = keys.index(self.section.key)
+        saved = eligibility.evaluate_application(app)
         ctx = {
-            "application": app, "section": self.section, "nav": section_nav(app),
+            "application": app, "section": self.section, "nav": section_nav(app, results=saved),
             "next_section": SECTION_BY_KEY[keys[index + 1]] if index + 1 < len(keys) else None,
-            "results": results if results is not None else eligibility.evaluate_application(app),
+            "results": results if results is not None else saved,
             "live_panel": bool(forms.section_form_class(self.section.key)),
             **built,
         }
@@ -208,7 +223,8 @@ def _int(value):
 
 def panel_data(application, section_key, post) -> dict:
     """Eligibility data: the saved application overlaid with this section's typed values.
-    A value that does not validate counts as not filled (the form shows its message)."""
+    A figure that does not validate carries the form's own message to the panel (the field and the
+    panel say the same thing); any other invalid value counts as not filled."""
     data = eligibility.data_from_application(application)
     section = SECTION_BY_KEY.get(section_key)
     form_class = forms.section_form_class(section_key) if section else None
@@ -218,8 +234,13 @@ def panel_data(application, section_key, post) -> dict:
     form = form_class(data=post, instance=scratch)
     form.is_valid()
     for name in section.fields:
-        if name in data:
-            data[name] = None if name in form.errors else form.cleaned_data.get(name)
+        if name not in data:
+            continue
+        if name in form.errors:
+            data[name] = (eligibility.Invalid(" ".join(form.errors[name]))
+                          if name in eligibility.FIGURES else None)
+        else:
+            data[name] = form.cleaned_data.get(name)
     return data
 
 
@@ -238,9 +259,10 @@ class ApplicationDetailView(RolePermissionMixin, DetailView):
     """Read-only page of one application; anyone outside its scope gets 404.
 
     The owner sees the live data (with edit links while editable); everyone else sees the
-    current submitted version."""
+    current submitted version. Experts never reach it (404): they score on their own page."""
 
     permission_required = "portal.view_application"
+    not_found_when_denied = True
     template_name = "applications/detail.html"
     context_object_name = "application"
 
@@ -261,16 +283,16 @@ class ApplicationDetailView(RolePermissionMixin, DetailView):
         current = next((v for v in versions if v.number == app.current_version), None)
         if is_owner:
             snapshot = submission.snapshot(app)
-            ctx["nav"] = section_nav(app)
+            # The owner sees its live data; reviewers judge the submitted version.
+            results = eligibility.evaluate_application(app)
+            ctx["nav"] = section_nav(app, results=results)
             ctx["editable"] = app.is_editable
         else:
             snapshot = current.snapshot if current else {}
+            results = eligibility.evaluate(eligibility.data_from_snapshot(snapshot))
         ctx.update(presentation.content_context(snapshot))
         ctx.update({
-            "is_owner": is_owner, "versions": versions, "current_version": current,
-            # Reviewers judge the submitted version; the owner sees its live data.
-            "results": (eligibility.evaluate_application(app) if is_owner
-                        else eligibility.evaluate(eligibility.data_from_snapshot(snapshot))),
+            "is_owner": is_owner, "versions": versions, "current_version": current, "results": results,
             "live_documents": is_owner,
         })
         return ctx
@@ -280,6 +302,7 @@ class VersionView(RolePermissionMixin, DetailView):
     """A frozen version, readable for ever by whoever may see the application."""
 
     permission_required = "portal.view_application"
+    not_found_when_denied = True
     template_name = "applications/version.html"
     context_object_name = "version"
 

@@ -2,6 +2,7 @@
 the newest row of a (kind, subject) is current, older rows and their files stay readable."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -76,6 +77,13 @@ class Document(models.Model):
     @property
     def in_progress(self):
         return self.status in {DocumentStatus.QUEUED, DocumentStatus.RENDERING}
+
+    @property
+    def delayed(self):
+        """Still queued or rendering long after it was asked for: no worker took it (see
+        documents.services.report_delays). The request stays; the page says so."""
+        limit = timedelta(seconds=settings.DOCUMENT_DELAY_SECONDS)
+        return self.in_progress and self.updated_at is not None and timezone.now() - self.updated_at > limit
 
     @property
     def extension(self):

@@ -10,12 +10,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import Role
 from audit.services import record
+from notifications.models import SentReminder
+from notifications.services import Message, notify
 from outbox.services import enqueue, pending_for
 from review.enums import ProvincialDecision
 from review.models import Approval, ProvincialReview
@@ -195,3 +199,26 @@ def request_export(kind, fmt, user, params: dict) -> Document:
             content_hash=digest, requested_by=user)
         enqueue(RENDER_TASK, document.pk)
     return document
+
+
+def report_delays(documents) -> list[Document]:
+    """The delayed ones among `documents` (Document.delayed: still queued long after the request,
+    so no worker is taking them). The system administrators are told once per document; the request
+    itself stays queued and is rendered as soon as a worker runs."""
+    delayed = [d for d in documents if d is not None and d.delayed]
+    for document in delayed:
+        try:
+            with transaction.atomic():
+                SentReminder.objects.create(key=f"document-delayed:{document.pk}")
+        except IntegrityError:
+            continue  # already told
+        admins = list(get_user_model().objects.filter(role=Role.ADMIN, is_active=True))
+        waited = int((timezone.now() - document.updated_at).total_seconds() // 60)
+        with override("zh-hans"):
+            message = Message(
+                _("文书生成延迟:%(kind)s(第%(version)s版)") % {"kind": document.get_kind_display(),
+                                                            "version": document.version},
+                _("该文书已排队 %(minutes)s 分钟仍未生成,后台任务可能未在运行。请检查 Celery worker(/healthz);"
+                  "请求已保留,worker 恢复后将自动生成。") % {"minutes": max(waited, 1)})
+        notify(admins, message, reverse("healthz"), document)
+    return delayed

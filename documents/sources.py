@@ -73,7 +73,8 @@ def source_application_form(application) -> dict:
 
 COMMITMENT_FIELDS = ("zone_name", "city", "host_park", "industry_name", "commitment_measures", "lead_department",
                      "coordination_mechanism", "leading_group_head", "leading_group_head_title",
-                     "leading_group_members", "applicant_name", "province_name", "call_title", "funding")
+                     "leading_group_members", "applicant_name", "province_name", "call_title", "funding",
+                     "has_association", "association_name")
 
 
 def _commitment(snapshot: dict, **extra) -> dict:
@@ -110,17 +111,18 @@ def source_provincial_opinion(application) -> dict:
     if review is None:
         raise Unavailable(_("省局尚未作出推荐意见。"))
     version = application.versions.filter(number=review.version).first() or _latest_version(application)
+    findings = {"plan": review.plan_finding, "evidence": review.evidence_finding, "commitment": review.commitment_finding}
     return opinion_letter(application, version, opinion=review.opinion, document_number=review.document_number,
-                          date=_date(review.created_at), rank=application.provincial_rank)
+                          date=_date(review.created_at), rank=application.provincial_rank, findings=findings)
 
 
-def opinion_letter(application, version, *, opinion, document_number, date, rank) -> dict:
+def opinion_letter(application, version, *, opinion, document_number, date, rank, findings=None) -> dict:
     """The 推荐函 of the provincial bureau to the national office, from a submitted version (also the
     draft shown before the step is taken)."""
     bureau = _province_bureau_org(application)
     snap = version.snapshot
     zone = snap.get("zone_name") or ""
-    return {"opinion": opinion, "date": date, "version": version.number, "rank": rank,
+    return {"opinion": opinion, "findings": findings or {}, "date": date, "version": version.number, "rank": rank,
             "document_number": document_number, "snapshot": snap, "eligibility": version.eligibility,
             "issuer": bureau.letterhead_name if bureau else _province_bureau(application),
             "bureau": _province_bureau(application), "addressee": _national_office(),

@@ -34,6 +34,7 @@ class ApplicationDocumentsView(_ApplicationDocuments):
 
     def get(self, request, pk):
         rows = services.overview(self.application, request.user)
+        services.report_delays([row["document"] for row in rows])
         return render(request, "documents/list.html", {"application": self.application, "rows": rows})
 
 
@@ -71,6 +72,7 @@ class ScoreSummaryView(_ScoreSummary):
     def get(self, request, pk):
         call = self.call()
         document = services.current(DocumentKind.SCORE_SUMMARY, call=call)
+        services.report_delays([document])
         return render(request, "documents/score_summary_page.html", {"call": call, "document": document})
 
 
@@ -101,6 +103,7 @@ class _Document(RolePermissionMixin, View):
 
 class StatusView(_Document):
     def get(self, request, pk):
+        services.report_delays([self.document])
         return render(request, "documents/_status.html", {"document": self.document})
 
 

@@ -63,7 +63,8 @@ def evidence_was_submitted(user, evidence):
 @rules.predicate
 def can_see_document(user, document):
     """A call's document (the score summary names experts) is national work; an application's
-    document follows the application."""
+    document follows the application, except for experts: they score the 建设方案 shown on their
+    scoring page and see no generated document (the provincial opinion, the 批复 …)."""
     if document is None:
         return False
     if document.is_export:
@@ -71,6 +72,8 @@ def can_see_document(user, document):
         return user.is_authenticated and document.requested_by_id == user.pk
     if document.call_id:
         return is_national(user)
+    if is_expert(user):  # experts read the plan they score on their assignment page, no document
+        return False
     if document.kind in DRAFT_KINDS:  # a draft is the applicant's own working copy
         return owns_application(user, document.application)
     return _visible(user, document.application)
@@ -114,9 +117,12 @@ rules.add_perm("portal.admin_workspace", is_administrator)
 
 # Applications.
 rules.add_perm("portal.create_application", is_applicant)
-rules.add_perm("portal.view_application", can_see_application)
+# The application page shows what reviewers wrote (审核意见, the timeline): never to an expert, who
+# judges the 建设方案 blind on the scoring page (review.experts) with the facts and evidence it needs.
+rules.add_perm("portal.view_application", can_see_application & ~is_expert)
 rules.add_perm("portal.own_application", owns_application)
 rules.add_perm("portal.edit_application", owns_application & application_editable)
+# Submitted evidence is what eligibility rests on: experts see it beside the plan they score.
 rules.add_perm("portal.view_evidence", can_see_application & (owns_application | evidence_was_submitted))
 rules.add_perm("portal.review_nationally", is_national & can_see_application)
 rules.add_perm("portal.see_expert_identities", is_national)

@@ -274,14 +274,18 @@ OUTBOX_ALERT_AFTER = int(os.environ.get("OUTBOX_ALERT_AFTER", "900"))
 OUTBOX_BROKER_RETRY = float(os.environ.get("OUTBOX_BROKER_RETRY", "5"))
 # A document still queued or rendering after this many seconds is queued again by the sweep.
 DOCUMENT_REQUEUE_AFTER = int(os.environ.get("DOCUMENT_REQUEUE_AFTER", "900"))
+# A document still queued this long after it was asked for is reported as delayed: the page says so
+# and the administrators are told once (documents.services.report_delays).
+DOCUMENT_DELAY_SECONDS = int(os.environ.get("DOCUMENT_DELAY_SECONDS", "120"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
-# E-mail.
+# E-mail. In development each message goes to a file under var/mail/ with a one-line note on stderr.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if not DEBUG else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if not DEBUG else "portal.mail.DevelopmentEmailBackend",
 )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -2,24 +2,29 @@
 
 After this step each role sees real rows: 江苏 (user `province`) has one application submitted
 (after a return, so it has two versions), one under review, one returned for revision and one
-recommended; the national office has one in formal review (广东), one in expert review (湖北)
+recommended, and its own provincial deadline ten days before the national one; the national office
+has one in formal review (广东), one in expert review (湖北)
 and one approved (四川, scored by the expert demo helper). Idempotent: each application replays
 only the steps its log does not have yet.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD, NAMES_EN
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, Province
 from applications.demo import DEMO_CALL_TITLE, fill_complete
-from applications.models import Application, Call
+from applications.models import Application, Call, ProvinceDeadline, end_of_day
 
 from . import numbers
 from .experts.demo import score_application_for_demo
 from .guards import FORMAL_CHECKLIST
 from .models import FormalReview
+from .services import set_province_deadline
 from .transitions import TransitionError, perform
 
 # Extra demo applicants in 江苏 so that the provincial queue has one row per stage.
@@ -30,6 +35,12 @@ EXTRA_APPLICANTS = [
     ("applicant_nt", "南通市人民政府", "prefecture", "南通市", "320000"),
 ]
 
+# The province's finding on each of the three materials (guide 四(四)2).
+FINDINGS = {
+    "plan_finding": "建设方案产业定位清晰,六项主要任务与年度计划衔接,目标可考核。",
+    "evidence_finding": "证明材料齐全,统计数据与申报书一致,边界图清晰。",
+    "commitment_finding": "承诺书经市政府签章,财政经费逐年落实,牵头部门和协调机制明确。",
+}
 RETURN = ("return_to_applicant", "provincial",
           "建设方案中年度目标与财政经费承诺不一致,请核对2027、2028年度经费安排并补充专利运营基金的出资说明。")
 RECOMMEND = ("recommend", "provincial",
@@ -73,7 +84,8 @@ def _extra_applicants():
         bureau = Organisation.objects.get(kind=OrganisationKind.PROVINCIAL_BUREAU, province=province)
         org, _ = Organisation.objects.update_or_create(
             kind=OrganisationKind.APPLICANT, name=name,
-            defaults={"province": province, "level": level, "city": city, "parent": bureau})
+            defaults={"province": province, "level": level, "city": city, "parent": bureau,
+                      "name_en": NAMES_EN.get(name, "")})
         user, created = User.objects.get_or_create(username=username, defaults={
             "display_name": f"{city[:2]}申报联系人", "role": Role.APPLICANT, "organisation": org,
             "email": f"{username}@demo.invalid"})
@@ -107,6 +119,8 @@ def _walk(application, steps):
         actor = _actor(role, application)
         # The 批复 takes the national office's next free number, as the page proposes it.
         extra = {"document_number": numbers.proposed(numbers.issuer_of(actor))} if name == "approve" else {}
+        if name in ("recommend", "decline"):
+            extra = dict(FINDINGS)
         try:
             perform(application, actor, name, opinion, expected_state=application.state, extra=extra)
         except TransitionError:
@@ -133,8 +147,18 @@ def seed_pipeline():
         application, _ = Application.objects.get_or_create(
             call=call, applicant=org, defaults={"province": org.province, "city": org.city})
         if application.is_editable and not application.log.exists():
-            fill_complete(application, _actor(Role.APPLICANT, application))
-            Application.objects.filter(pk=application.pk).update(
-                industry_name=industry, zone_name=f"{org.city}{industry}专利导航产业发展实验区")
+            # The industry runs through the whole application: agency, policies, plan.
+            fill_complete(application, _actor(Role.APPLICANT, application), industry=industry)
+            Application.objects.filter(pk=application.pk).update(zone_name=f"{org.city}{industry}专利导航产业发展实验区")
             application.refresh_from_db()
         _walk(application, steps)
+    _province_deadline(call)
+
+
+def _province_deadline(call):
+    """江苏 asks its cities for their materials ten days before the national deadline."""
+    province = Province.objects.get(code="320000")
+    if not ProvinceDeadline.objects.filter(call=call, province=province).exists():
+        bureau_user = get_user_model().objects.filter(role=Role.PROVINCIAL, organisation__province=province).first()
+        day = timezone.localtime(call.national_deadline).date() - timedelta(days=10)
+        set_province_deadline(bureau_user, call, end_of_day(day))

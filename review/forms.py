@@ -1,10 +1,15 @@
 """Forms of the review pipeline. A transition's form is built from its row in the state table."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import end_of_day
+
 from . import numbers
-from .guards import FORMAL_CHECKLIST
+from .guards import FORMAL_CHECKLIST, INPUT_REQUIRED_MESSAGES
+from .models import FINDINGS
 from .transitions import TRANSITIONS
 
 # Where the opinion typed for a step appears, said under its field.
@@ -20,8 +25,15 @@ OPINION_HELP = {
 DOCUMENT_NUMBER_LABELS = {"recommend": _("推荐函文号"), "approve": _("批复文号"), "not_approve": _("复函文号")}
 
 
+def _finding(label):
+    return forms.CharField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 def _extra_fields():
     return {
+        "plan_finding": _finding(_("建设方案审核情况")),
+        "evidence_finding": _finding(_("证明材料审核情况")),
+        "commitment_finding": _finding(_("承诺书审核情况")),
         "rank": forms.IntegerField(
             label=_("省内推荐排序"), min_value=1, max_value=999, required=False,
             help_text=_("1 表示本省最优先推荐;留空则排在已推荐项目之后。"),
@@ -53,6 +65,10 @@ class TransitionForm(forms.Form):
             self.fields[name] = extras[name]
             if name in transition.required_inputs:
                 self.fields[name].required = True
+                self.fields[name].error_messages["required"] = INPUT_REQUIRED_MESSAGES[name]
+        # The findings on the three materials come before the overall opinion.
+        findings = [name for name in FINDINGS if name in self.fields]
+        self.order_fields(["expected_state", *findings, "opinion"])
         if "document_number" in self.fields:
             self._number_field(transition, user)
 
@@ -89,6 +105,36 @@ def transition_form_for(name, application, data=None, user=None):
     return TransitionForm(TRANSITIONS[name], application, data=data, user=user)
 
 
+# A refused action is answered with a redirect to the page it came from (a refresh never posts it
+# again); what the user typed and the messages travel in the session to that page's panel, once.
+REFUSED_KEY = "review.refused_transition"
+
+
+def keep_refused(session, application, form) -> None:
+    prefix = f"{form.prefix}-"
+    session[REFUSED_KEY] = {
+        "application": application.pk, "transition": form.transition_row.name,
+        "data": {key: form.data.get(key) for key in form.data if key.startswith(prefix)},
+        "errors": {field: [e["message"] for e in errors] for field, errors in form.errors.get_json_data().items()},
+    }
+
+
+def take_refused(session, application, user=None) -> dict:
+    """{transition name: the refused form, bound to what was typed, with its messages} for this
+    application's page, taken out of the session (shown once)."""
+    kept = session.get(REFUSED_KEY)
+    if not kept or kept.get("application") != application.pk or kept.get("transition") not in TRANSITIONS:
+        return {}
+    del session[REFUSED_KEY]
+    form = TransitionForm(TRANSITIONS[kept["transition"]], application, data=kept["data"], user=user)
+    form.full_clean()
+    form._errors = ErrorDict()
+    for field, messages in kept["errors"].items():
+        for message in messages:
+            form.add_error(None if field == NON_FIELD_ERRORS or field not in form.fields else field, message)
+    return {kept["transition"]: form}
+
+
 class FormalReviewForm(forms.Form):
     """The national office's 材料审核 checklist for the application's current version."""
 
@@ -105,6 +151,20 @@ class FormalReviewForm(forms.Form):
     @property
     def checklist(self):
         return {key: bool(self.cleaned_data.get(key)) for key, _label in FORMAL_CHECKLIST}
+
+
+class ProvinceDeadlineForm(forms.Form):
+    """The province's own deadline for its cities, as a date: it covers the whole of that day."""
+
+    deadline = forms.DateField(
+        label=_("省内截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("截止到当日 23:59:59;留空则以报送国家局的截止时间为准。"),
+        error_messages={"invalid": _("请填写有效的日期,例如 2026-05-10。")})
+
+    @property
+    def deadline_at(self):
+        day = self.cleaned_data.get("deadline")
+        return end_of_day(day) if day else None
 
 
 class RankingForm(forms.Form):

@@ -7,6 +7,7 @@ after the state is set, and declares with `@writes` the application fields it ch
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from applications import submission
 from applications.enums import ApplicationState
@@ -15,7 +16,7 @@ from workflow.machine import writes
 from . import ranking
 from .enums import ProvincialDecision
 from .experts.aggregation import submitted_score_count
-from .models import Approval, FormalReview, ProvincialReview
+from .models import FINDINGS, Approval, FormalReview, ProvincialReview
 
 FORMAL_CHECKLIST = (
     ("materials_complete", _("申报书、建设方案、证明材料、承诺书齐全")),
@@ -29,6 +30,9 @@ FORMAL_CHECKLIST = (
 INPUT_REQUIRED_MESSAGES = {
     "rank": _("请填写省内推荐排序。"),
     "document_number": _("请填写发文字号。"),
+    "plan_finding": _("请填写建设方案的审核情况。"),
+    "evidence_finding": _("请填写证明材料的审核情况。"),
+    "commitment_finding": _("请填写承诺书的审核情况。"),
 }
 
 
@@ -60,6 +64,7 @@ def record_provincial_review(application, user, transition, context):
         application=application, version=application.current_version,
         decision=_DECISION_BY_TRANSITION[transition.name], opinion=context["opinion"], reviewer=user,
         document_number=context.get("document_number", ""),
+        **{name: (context.get(name) or "").strip() for name in FINDINGS},
     )
     if transition.name == "recommend":
         ranking.place(application, context.get("rank"))
@@ -99,7 +104,7 @@ def formal_checklist_complete(application, user, context=None):
     checked = review.checklist if review else {}
     missing = [label for key, label in FORMAL_CHECKLIST if not checked.get(key)]
     if missing:
-        return [_("材料审核清单尚未完成:%(items)s。") % {"items": "、".join(str(m) for m in missing)}]
+        return [_("材料审核清单尚未完成:%(items)s。") % {"items": pgettext("list separator", "、").join(str(m) for m in missing)}]
     return []
 
 

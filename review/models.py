@@ -1,11 +1,14 @@
 """Review records. States change only through review.transitions.perform()."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, in_active_language
 from applications.enums import ApplicationState
 from applications.models import Application, Call
 from workflow.models import AppendOnlyLog
@@ -34,6 +37,11 @@ class ProvincialReview(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="provincial_reviews")
     version = models.PositiveIntegerField(_("申报版本"))
     decision = models.CharField(_("审核结论"), max_length=16, choices=ProvincialDecision.choices)
+    # Guide 四(四)2: the bureau reviews the 建设方案, the 证明材料 and the 承诺书; a finding on each,
+    # beside the free 审核意见 (required to recommend or decline; reviews before this field have none).
+    plan_finding = models.TextField(_("建设方案审核情况"), blank=True)
+    evidence_finding = models.TextField(_("证明材料审核情况"), blank=True)
+    commitment_finding = models.TextField(_("承诺书审核情况"), blank=True)
     opinion = models.TextField(_("审核意见"))
     document_number = models.CharField(_("推荐函文号"), max_length=64, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -43,6 +51,14 @@ class ProvincialReview(models.Model):
         ordering = ["created_at"]
         verbose_name = _("省局审核意见")
         verbose_name_plural = _("省局审核意见")
+
+    def findings(self) -> list[tuple[object, str]]:
+        """(material, finding) for each of the three materials reviewed."""
+        return [(type(self)._meta.get_field(name).verbose_name, getattr(self, name)) for name in FINDINGS]
+
+
+# The three materials the province reviews (guide 四(四)2), as inputs of its decisions.
+FINDINGS = ("plan_finding", "evidence_finding", "commitment_finding")
 
 
 class FormalReview(models.Model):
@@ -109,9 +125,14 @@ class Criterion(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("评分项"), max_length=64)
+    name_en = models.CharField(_("英文评分项"), max_length=128, blank=True)
     description = models.TextField(_("评分要点"), blank=True)
+    description_en = models.TextField(_("英文评分要点"), blank=True)
     weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=1)
     max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=25)
+    # Scores are given in steps of this size (0.5: 18, 18.5, 19 …); a value between steps is refused.
+    step = models.DecimalField(_("评分步长"), max_digits=4, decimal_places=2, default=Decimal("0.5"),
+                               validators=[MinValueValidator(Decimal("0.01"))])
     position = models.PositiveIntegerField(_("顺序"), default=0)
 
     class Meta:
@@ -120,7 +141,15 @@ class Criterion(models.Model):
         verbose_name_plural = _("评分项")
 
     def __str__(self):
-        return self.name
+        return in_active_language(self.name, self.name_en)
+
+    @property
+    def display_description(self):
+        return in_active_language(self.description, self.description_en)
+
+    def on_step(self, value) -> bool:
+        """Whether `value` is a whole number of steps (0, 0.5, 1 … with a step of 0.5)."""
+        return value % self.step == 0
 
     def clean(self):
         """Once an expert has put a value against the call's rubric (Call.scoring_started_at), no
@@ -129,13 +158,15 @@ class Criterion(models.Model):
         super().clean()
         if not self.call_id:
             return
-        saved = type(self).objects.filter(pk=self.pk).values("weight", "max_score", "call_id").first() if self.pk else None
+        saved = (type(self).objects.filter(pk=self.pk).values("weight", "max_score", "step", "call_id").first()
+                 if self.pk else None)
         calls = {self.call_id} | ({saved["call_id"]} if saved else set())
         if not Call.objects.filter(pk__in=calls, scoring_started_at__isnull=False).exists():
             return
         if saved is None:
             raise ValidationError(_("专家已开始评分,不能再增加评分项。"))
         locked = {"weight": _("专家已开始评分,权重不能再修改。"), "max_score": _("专家已开始评分,满分不能再修改。"),
+                  "step": _("专家已开始评分,评分步长不能再修改。"),
                   "call_id": _("专家已开始评分,评分项不能移至其他批次。")}
         errors = {("call" if name == "call_id" else name): message for name, message in locked.items()
                   if saved[name] != getattr(self, name)}

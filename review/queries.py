@@ -9,9 +9,11 @@ from django.db.models import Count, Q
 
 from accounts.enums import Region
 from accounts.models import Province
+from applications.eligibility import data_from_snapshot, evaluate
 from applications.enums import ApplicationState as S
 from applications.enums import CallStatus
-from applications.models import Call
+from applications.models import Call, ProvinceDeadline
+from applications.presentation import evidence_rows
 from applications.queries import applications_for
 from applications.states import CLOSED_NATIONALLY, IN_REVIEW, NATIONAL_WAITING, PROVINCE_TODO, STATES, in_queue
 
@@ -110,6 +112,21 @@ def distribution(user, call) -> dict:
         "target": target, "target_left": max(target - approved, 0),
         "provinces_with_zone": sum(1 for r in rows if r["approved"]),
     }
+
+
+def province_deadlines(user) -> list[dict]:
+    """The open calls with the national deadline and the user's province's own earlier one."""
+    own = {d.call_id: d for d in ProvinceDeadline.objects.filter(province_id=user.organisation.province_id)}
+    return [{"call": call, "own": own.get(call.pk)}
+            for call in Call.objects.filter(status=CallStatus.OPEN).order_by("-opens_on", "-pk")]
+
+
+def submitted_materials(application) -> dict:
+    """The current submitted version's eligibility results and evidence, for the formal review."""
+    version = application.versions.filter(number=application.current_version).first()
+    snapshot = version.snapshot if version else {}
+    return {"version": version, "results": evaluate(data_from_snapshot(snapshot)),
+            "evidence": evidence_rows(snapshot)}
 
 
 def formal_review_of(application) -> FormalReview | None:

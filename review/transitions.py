@@ -21,7 +21,7 @@ from workflow.machine import StaleStateError, Transition, TransitionError, Workf
 from workflow.machine import transition as _t
 
 from . import guards, notices, numbers
-from .models import TransitionLog
+from .models import FINDINGS, TransitionLog
 
 __all__ = ["APPLICATIONS", "TRANSITIONS", "StaleStateError", "Transition", "TransitionError", "available", "check",
            "perform", "refusal"]
@@ -30,20 +30,25 @@ _TABLE = [
     # 1. 材料报送
     _t("submit", _("报送省局"), [S.DRAFT], S.SUBMITTED, [Role.APPLICANT],
        guards=(guards.ready_to_submit,), effects=(guards.freeze_version,), notify_roles=(Role.PROVINCIAL,)),
-    _t("resubmit", _("修改后重新报送"), [S.RETURNED], S.SUBMITTED, [Role.APPLICANT],
+    _t("resubmit", _("修改后重新报送"), [S.RETURNED, S.WITHDRAWN], S.SUBMITTED, [Role.APPLICANT],
        guards=(guards.ready_to_submit,), effects=(guards.freeze_version,), notify_roles=(Role.PROVINCIAL,)),
+    # Until the province starts its review, the applicant may take a submission back to edit it.
+    _t("withdraw", _("撤回报送"), [S.SUBMITTED], S.WITHDRAWN, [Role.APPLICANT],
+       opinion_label=_("撤回原因(选填)"), notify_roles=(Role.PROVINCIAL,), style="warning"),
     # 2. 组织推荐 (初步审核, 出具审核意见, 报送国家知识产权局)
     _t("start_provincial_review", _("受理并开始审核"), [S.SUBMITTED, S.RETURNED_TO_PROVINCE],
        S.PROVINCIAL_REVIEW, [Role.PROVINCIAL]),
+    # A finding on each of the three materials (建设方案, 证明材料, 承诺书) beside the 审核意见:
+    # required for a decision, optional when returning (the reasons say what to revise).
     _t("return_to_applicant", _("退回修改"), [S.PROVINCIAL_REVIEW], S.RETURNED, [Role.PROVINCIAL],
-       opinion_required=True, opinion_label=_("退回理由及修改要求"),
+       opinion_required=True, opinion_label=_("退回理由及修改要求"), inputs=FINDINGS,
        effects=(guards.record_provincial_review,), style="warning"),
     _t("decline", _("不予推荐"), [S.PROVINCIAL_REVIEW], S.DECLINED, [Role.PROVINCIAL],
-       opinion_required=True, opinion_label=_("审核意见"),
+       opinion_required=True, opinion_label=_("审核意见"), inputs=FINDINGS, required_inputs=FINDINGS,
        effects=(guards.record_provincial_review,), style="danger", confirm=True),
     _t("recommend", _("推荐至国家局"), [S.PROVINCIAL_REVIEW], S.RECOMMENDED, [Role.PROVINCIAL],
-       opinion_required=True, opinion_label=_("审核意见"), inputs=("rank", "document_number"),
-       guards=(guards.before_national_deadline, guards.rank_allowed, numbers.check_number),
+       opinion_required=True, opinion_label=_("审核意见"), inputs=(*FINDINGS, "rank", "document_number"),
+       required_inputs=FINDINGS, guards=(guards.before_national_deadline, guards.rank_allowed, numbers.check_number),
        effects=(numbers.register_number, guards.record_provincial_review, guards.mark_forwarded),
        notify_roles=(Role.NATIONAL,),
        style="success"),

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -23,7 +24,7 @@ from workflow import editing
 
 from . import numbers, previews, queries, services
 from .filters import NationalQueueFilter, ProvincialQueueFilter
-from .forms import FormalReviewForm, RankingForm, TransitionForm
+from .forms import FormalReviewForm, ProvinceDeadlineForm, RankingForm, TransitionForm, keep_refused
 from .guards import FORMAL_CHECKLIST
 from .tables import ProvincialQueueTable
 from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform, refusal
@@ -85,6 +86,41 @@ class ProvincialRankingView(ProvincialWorkspaceView):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.object_list = self.filterset.qs
         return self.render_to_response(self.get_context_data(), status=400)
+
+
+class ProvinceDeadlinesView(RolePermissionMixin, TemplateView):
+    """The province's own earlier deadline for its cities, per open call (GET lists, POST sets one)."""
+
+    permission_required = "portal.provincial_workspace"
+    template_name = "review/province_deadlines.html"
+
+    def get_context_data(self, bound=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        rows = []
+        for row in queries.province_deadlines(self.request.user):
+            call, own = row["call"], row["own"]
+            if bound and bound[0] == call.pk:
+                form = bound[1]
+            else:
+                initial = {"deadline": timezone.localtime(own.deadline).date()} if own else {}
+                form = ProvinceDeadlineForm(prefix=f"call{call.pk}", initial=initial)
+            rows.append({**row, "form": form})
+        ctx["rows"] = rows
+        return ctx
+
+    def post(self, request, call_pk):
+        call = get_object_or_404(Call, pk=call_pk)
+        form = ProvinceDeadlineForm(request.POST, prefix=f"call{call.pk}")
+        if form.is_valid():
+            deadline = None if "clear" in request.POST else form.deadline_at
+            try:
+                services.set_province_deadline(request.user, call, deadline)
+            except services.DeadlineError as e:
+                form.add_error("deadline" if "deadline" in e.field_errors else None, e.message)
+            else:
+                messages.success(request, _("省内截止时间已保存。") if deadline else _("已取消省内截止时间,以报送国家局的截止时间为准。"))
+                return redirect("review:province_deadlines")
+        return self.render_to_response(self.get_context_data(bound=(call.pk, form)), status=400)
 
 
 class NationalWorkspaceView(RolePermissionMixin, FilterView):
@@ -152,6 +188,9 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
         ctx.update({
             "application": application, "form": form, "review": review, "editable": editable,
             "checklist": FORMAL_CHECKLIST, "provincial_reviews": queries.provincial_reviews(application),
+            # What the checklist judges, without clicking through: the submitted version's conditions
+            # and evidence.
+            **queries.submitted_materials(application),
         })
         return ctx
 
@@ -180,8 +219,10 @@ class FormalReviewView(RolePermissionMixin, TemplateView):
 class TransitionView(ApplicationDetailView):
     """POST one pipeline action from the application page's panel.
 
-    On success: redirect back with a message. On a refusal the page is shown again with the
-    typed opinion kept and the message next to the input it concerns.
+    On success: redirect back with a message. On a refusal: redirect back too (redirect-after-post,
+    so a refresh never sends the action again), the typed values and the messages next to the inputs
+    they concern kept in the session for the page's panel (review.forms.keep_refused). Someone else
+    acting first (StaleStateError) shows the page as it is now with the unsent opinion (409).
     """
 
     http_method_names = ["post"]
@@ -193,12 +234,11 @@ class TransitionView(ApplicationDetailView):
         if transition is None or request.user.role not in transition.roles:
             raise PermissionDenied(_("您的角色无权执行此操作。"))
         form = TransitionForm(transition, application, request.POST, user=request.user)
-        status = 400
         if request.POST.get("revise"):
-            # Back from the confirmation to the form, everything typed kept.
-            context = self.get_context_data(object=application)
-            context["transition_forms"] = {name: form}
-            return self.render_to_response(context)
+            # Back from the confirmation to the form, everything typed kept (shown once on the page).
+            form.is_valid()
+            keep_refused(request.session, application, form)
+            return redirect(self._back(application))
         if form.is_valid() and transition.confirm and not request.POST.get("confirmed"):
             error = refusal(application, request.user, name, form.cleaned_data["opinion"], form.extra)
             if error is None:
@@ -224,9 +264,8 @@ class TransitionView(ApplicationDetailView):
                 messages.info(request, _("相关人员已收到站内通知，邮件已排队发送。"))
                 return redirect(self._back(application))
         messages.error(request, _("“%(action)s”未执行,请按提示修改后重新提交。") % {"action": transition.label})
-        context = self.get_context_data(object=application)
-        context["transition_forms"] = {name: form}
-        return self.render_to_response(context, status=status)
+        keep_refused(request.session, application, form)
+        return redirect(self._back(application))
 
     def _confirmation(self, request, application, transition, form):
         """A step that cannot be undone: show what it issues, watermarked, and ask once more."""
@@ -259,7 +298,7 @@ class SubmitView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def transition_name(self):
-        return "resubmit" if self.application.state == S.RETURNED else "submit"
+        return "resubmit" if self.application.state in (S.RETURNED, S.WITHDRAWN) else "submit"
 
     def _render(self, request, status=200):
         app = self.application

@@ -14,6 +14,7 @@ from review.guards import FORMAL_CHECKLIST
 from review.models import Criterion, ExpertAssignment, FormalReview, Score, ScoreItem
 from review.transitions import perform
 from tests.factories import submitted_application
+from tests.pipeline_support import FINDINGS
 from typography import fullwidth
 
 CRITERIA = (("条件具备", Decimal("25")), ("理念到位", Decimal("25")), ("措施有力", Decimal("25")),
@@ -25,7 +26,7 @@ def recommended_application(applicant, provincial):
     app = submitted_application(applicant)
     perform(app, provincial, "start_provincial_review", expected_state=app.state)
     perform(app, provincial, "recommend", "材料齐全,符合申报条件,同意推荐。", expected_state="provincial_review",
-            extra={"rank": 1})
+            extra={"rank": 1, **FINDINGS})
     app.refresh_from_db()
     return app
 

@@ -10,6 +10,7 @@ from review.models import FormalReview
 from review.transitions import perform
 from tests.conftest import PASSWORD
 from tests.factories import open_call, submitted_application
+from tests.pipeline_support import FINDINGS
 
 # Province code -> an applicant name there.
 CITIES = {
@@ -44,7 +45,7 @@ def expert_review_application(django_user_model, national, province_code, call=N
     provincial = _user(django_user_model, Role.PROVINCIAL, bureau, f"prov-{province_code}")
     application = submitted_application(applicant, call)
     perform(application, provincial, "start_provincial_review", expected_state=application.state)
-    perform(application, provincial, "recommend", "同意推荐。", expected_state=application.state)
+    perform(application, provincial, "recommend", "同意推荐。", expected_state=application.state, extra=FINDINGS)
     perform(application, national, "start_national_review", expected_state=application.state)
     FormalReview.objects.create(application=application, version=application.current_version, reviewer=national,
                                 checklist={key: True for key, _label in FORMAL_CHECKLIST})

@@ -14,6 +14,9 @@ from review.transitions import TRANSITIONS, perform
 from tests.factories import complete_application
 
 OPINION = "经审核,意见如下:材料齐全。"
+# The province's finding on each of the three materials (guide 四(四)2), required to recommend or decline.
+FINDINGS = {"plan_finding": "建设方案定位清晰,任务具体可行。", "evidence_finding": "证明材料齐全,与申报数据一致。",
+            "commitment_finding": "承诺书已由市政府签章,经费承诺明确。"}
 
 # The steps (transition names) that lead from DRAFT to each state.
 _BASE = ["submit", "start_provincial_review"]
@@ -21,6 +24,7 @@ _NATIONAL = _BASE + ["recommend", "start_national_review"]
 PATHS = {
     S.DRAFT: [],
     S.SUBMITTED: ["submit"],
+    S.WITHDRAWN: ["submit", "withdraw"],
     S.PROVINCIAL_REVIEW: _BASE,
     S.RETURNED: _BASE + ["return_to_applicant"],
     S.DECLINED: _BASE + ["decline"],
@@ -57,7 +61,10 @@ def add_scores(application, n, make_expert, national):
 
 
 def extra_for(name):
-    """The 批复 takes the national office's next free number (review.numbers), as the page proposes it."""
+    """The 批复 takes the national office's next free number (review.numbers), as the page proposes it; a
+    province's decision gives its findings on the three materials."""
+    if name in ("recommend", "decline"):
+        return dict(FINDINGS)
     if name != "approve":
         return {}
     return {"document_number": numbers.proposed(Organisation.objects.get(kind="national"))}

@@ -3,6 +3,7 @@ active language, with every other typed value kept; never a 500."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.enums import ApplicationState
 from applications.models import Application
@@ -11,7 +12,8 @@ from typography import fullwidth
 
 pytestmark = pytest.mark.django_db
 
-FIGURES = {"_section": "figures", "figures_year": "2025", "gross_output": "31.50", "resident_enterprises": "45",
+# The figures are of the year before the call's (open_call: this year).
+FIGURES = {"_section": "figures", "figures_year": str(timezone.localdate().year - 1), "gross_output": "31.50", "resident_enterprises": "45",
            "patents_per_10k": "12.30", "industry_patents": "800", "rd_spending": "2.10", "patented_sales": "20.00"}
 
 
@@ -39,13 +41,13 @@ def test_empty_draft_saves_and_sections_show_incomplete(client, applicant):
 
 
 @pytest.mark.parametrize(("field", "value", "zh"), [
-    ("gross_output", "三十", "输入一个数字"),
-    ("gross_output", "-5", "确保该值大于或等于0"),
-    ("gross_output", "123456789012345", "不超过 14 个数字"),
-    ("resident_enterprises", "4o", "输入整数"),
-    ("resident_enterprises", "-1", "确保该值大于或等于0"),
-    ("resident_enterprises", "99999999999", "确保该值小于或等于"),
-    ("patents_per_10k", "10.123", "小数不超过 2 位"),
+    ("gross_output", "三十", "请只填写数字"),
+    ("gross_output", "-5", "不能为负数"),
+    ("gross_output", "123456789012345", "数值过大"),
+    ("resident_enterprises", "4o", "请填写整数"),
+    ("resident_enterprises", "-1", "不能为负数"),
+    ("resident_enterprises", "99999999999", "数值过大"),
+    ("patents_per_10k", "10.123", "最多保留 2 位小数"),
 ])
 def test_invalid_number_keeps_every_other_value_and_shows_chinese_error(client, applicant, field, value, zh):
     application = application_for(applicant)
@@ -63,10 +65,10 @@ def test_invalid_number_keeps_every_other_value_and_shows_chinese_error(client, 
 
 
 @pytest.mark.parametrize(("field", "value", "en"), [
-    ("gross_output", "thirty", "Enter a number."),
-    ("resident_enterprises", "4o", "Enter a whole number."),
-    ("gross_output", "123456789012345", "Ensure that there are no more than 14 digits in total."),
-    ("patents_per_10k", "10.123", "Ensure that there are no more than 2 decimal places."),
+    ("gross_output", "thirty", "Enter digits only"),
+    ("resident_enterprises", "4o", "Enter a whole number"),
+    ("gross_output", "123456789012345", "The number is too large"),
+    ("patents_per_10k", "10.123", "At most 2 decimal places"),
 ])
 def test_invalid_number_error_in_english_with_the_language_cookie(client, applicant, settings, field, value, en):
     application = application_for(applicant)
@@ -156,7 +158,7 @@ def test_plan_years_formset_has_five_years_and_keeps_values_on_error(client, app
     data["planyear-2-output_target"] = "abc"
     response = client.post(url, data)
     page = response.content.decode()
-    assert response.status_code == 200 and "输入一个数字" in page
+    assert response.status_code == 200 and "请只填写数字" in page
     assert "第5年安排" in page and 'value="104"' in page
     assert application.plan_years.count() == 0
     data["planyear-2-output_target"] = "102"
@@ -171,7 +173,7 @@ def test_funding_formset_rejects_negative_amounts(client, applicant):
     data = {"fundingcommitment-TOTAL_FORMS": "5", "fundingcommitment-INITIAL_FORMS": "0", "_section": "funding",
             "fundingcommitment-0-amount_wan": "1000", "fundingcommitment-1-amount_wan": "-5"}
     page = client.post(url, data).content.decode()
-    assert "确保该值大于或等于0" in page and 'value="1000"' in page
+    assert "不能为负数" in page and 'value="1000"' in page
     data["fundingcommitment-1-amount_wan"] = "1200.50"
     assert client.post(url, data).status_code == 302
     assert [str(a) for a in application.funding.values_list("amount_wan", flat=True)] == ["1000.00", "1200.50"]

@@ -254,7 +254,9 @@ def test_whole_pipeline_walk(walkers, call, applicant, provincial, national):
     open_application(p)
     p.assert_accessible()
     act(p, "受理并开始审核", "start-review")
-    act(p, "推荐至国家局", "recommend", 审核意见="材料齐全,产业基础扎实,同意推荐。", 省内推荐排序="1")
+    act(p, "推荐至国家局", "recommend", 建设方案审核情况="产业定位清晰,六项任务具体可行。",
+        证明材料审核情况="证明材料齐全,与申报数据一致。", 承诺书审核情况="承诺书已由市政府签章。",
+        审核意见="材料齐全,产业基础扎实,同意推荐。", 省内推荐排序="1")
     expect(p.page.get_by_text(fw("材料齐全,产业基础扎实,同意推荐。"))).to_be_visible()
     p.shot("recommended")
 

@@ -169,7 +169,8 @@ def test_experts_get_404_for_others_assignments_and_unassigned_applications(call
     unassigned = next(a for a in applications if a.pk not in assigned_ids)
     client.force_login(panel[2])
     assert client.get(reverse("experts:assignment", args=[mine.pk])).status_code == 200
-    assert client.get(reverse("applications:detail", args=[mine.application_id])).status_code == 200
+    # Experts judge blind: the application page (opinions, timeline) is not theirs, even when assigned.
+    assert client.get(reverse("applications:detail", args=[mine.application_id])).status_code == 404
     for name in ("experts:assignment", "experts:score"):
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
         assert client.post(reverse(name, args=[theirs.pk]), {"reason": "x", "submit": "1"}).status_code == 404

@@ -24,6 +24,7 @@ from tests.documents_helpers import flat, pdf_text
 from tests.experts_support import make_panel
 from tests.factories import complete_application
 from tests.fuzz_support import FUZZ, IMG, SCRIPT, assert_escaped, check_response, hostile_text
+from tests.pipeline_support import FINDINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,8 @@ def hostile_pipeline(client, applicant, provincial, national, make_expert, djang
         _post(client, applicant, reverse("review:submit", args=[application.pk]),
               {"expected_state": application.state})
         _transition(client, provincial, application, "start_provincial_review")
-        _transition(client, provincial, application, "recommend", f"同意推荐。{SCRIPT}{IMG}", rank="1")
+        _transition(client, provincial, application, "recommend", f"同意推荐。{SCRIPT}{IMG}", rank="1",
+                    **{name: f"{text}{SCRIPT}" for name, text in FINDINGS.items()})
         _transition(client, national, application, "start_national_review")
         _post(client, national, reverse("review:formal_review", args=[application.pk]),
               {"notes": f"审核记录{SCRIPT}", **{key: "on" for key, _l in FORMAL_CHECKLIST}})

@@ -12,7 +12,7 @@ from review.experts import services as experts
 from tests.conftest import PASSWORD
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.factories import application_for, submitted_application
-from tests.pipeline_support import application_in
+from tests.pipeline_support import FINDINGS, application_in
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_pipeline_forms(client, actors, make_expert):
     chinese_page(client.get(reverse("applications:detail", args=[application.pk])))
     page = chinese_page(client.post(reverse("review:transition", args=[application.pk]), {
         "transition": "recommend", "recommend-expected_state": application.state, "recommend-opinion": "  ",
-        "recommend-rank": "0"}))
+        "recommend-rank": "0"}, follow=True))
     assert "审核意见" in field_message(page, "recommend-opinion")
     assert field_message(page, "recommend-rank")
 
@@ -93,7 +93,7 @@ def test_formal_review_and_ranking(client, actors, other_applicant, make_expert,
     from review.transitions import perform
 
     perform(other, provincial, "start_provincial_review", expected_state=other.state)
-    perform(other, provincial, "recommend", "同意。", expected_state=other.state)
+    perform(other, provincial, "recommend", "同意。", expected_state=other.state, extra=FINDINGS)
     client.force_login(provincial)
     chinese_page(client.get(reverse("review:provincial_workspace")))
     name = f"call{other.call_id}-rank_{other.pk}"

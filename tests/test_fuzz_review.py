@@ -23,7 +23,7 @@ from tests.fuzz_support import (
     number_text,
     rolled_back,
 )
-from tests.pipeline_support import application_in, satisfy
+from tests.pipeline_support import FINDINGS, application_in, satisfy
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def two_recommended(actors, other_applicant, provincial):
     for user in (actors[Role.APPLICANT], other_applicant):
         app = submitted_application(user)
         perform(app, provincial, "start_provincial_review", expected_state=app.state)
-        perform(app, provincial, "recommend", "同意推荐。", expected_state=app.state)
+        perform(app, provincial, "recommend", "同意推荐。", expected_state=app.state, extra=FINDINGS)
         apps.append(app)
     return apps
 

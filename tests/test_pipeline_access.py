@@ -17,17 +17,18 @@ OBJECTS = ("own", "other_org", "other_province")
 OBJECT_EXPECTED = {
     Role.APPLICANT: ("submit", {
         "detail": (200, 404, 404), "formal_review": (403, 404, 404), "formal_review_post": (403, 404, 404),
-        "transition": (400, 404, 404)}),
+        "transition": (302, 404, 404)}),  # refused (wrong state): back to the page with the message
     Role.PROVINCIAL: ("recommend", {
         "detail": (200, 200, 404), "formal_review": (403, 403, 404), "formal_review_post": (403, 403, 404),
-        "transition": (400, 400, 404)}),
+        "transition": (302, 302, 404)}),
     Role.NATIONAL: ("reject", {
         "detail": (200, 200, 200), "formal_review": (200, 200, 200), "formal_review_post": (302, 302, 302),
         "transition": (302, 302, 302)}),
-    # The expert is assigned to "own" only.
+    # The expert is assigned to "own" only, and judges it on the scoring page: the application page
+    # (reviewers' opinions, the timeline) is not found even for its own assignment.
     Role.EXPERT: ("submit", {
-        "detail": (200, 404, 404), "formal_review": (403, 404, 404), "formal_review_post": (403, 404, 404),
-        "transition": (403, 404, 404)}),
+        "detail": (404, 404, 404), "formal_review": (403, 404, 404), "formal_review_post": (403, 404, 404),
+        "transition": (404, 404, 404)}),
     Role.ADMIN: ("reject", {
         "detail": (404, 404, 404), "formal_review": (404, 404, 404), "formal_review_post": (404, 404, 404),
         "transition": (404, 404, 404)}),

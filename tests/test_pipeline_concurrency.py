@@ -11,7 +11,7 @@ from accounts.models import Organisation
 from applications.enums import ApplicationState as S
 from review.models import ProvincialReview, TransitionLog
 from review.transitions import StaleStateError, TransitionError, perform
-from tests.pipeline_support import application_in
+from tests.pipeline_support import FINDINGS, application_in
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -25,7 +25,7 @@ def test_two_reviewers_at_once_exactly_one_transition(applicant, provincial, nat
     def act(user, name, opinion):
         try:
             barrier.wait()
-            perform(application, user, name, opinion, expected_state=S.PROVINCIAL_REVIEW)
+            perform(application, user, name, opinion, expected_state=S.PROVINCIAL_REVIEW, extra=FINDINGS)
             outcomes[name] = "done"
         except TransitionError as e:
             outcomes[name] = e
@@ -72,7 +72,8 @@ def test_two_reviewers_at_once_through_the_pages(applicant, provincial, national
             barrier.wait()
             response = client.post(f"/applications/{application.pk}/transition/", {
                 "transition": name, f"{name}-expected_state": S.PROVINCIAL_REVIEW, f"{name}-opinion": opinion,
-                "confirmed": "1"})  # a decline is performed from its confirmation page
+                "confirmed": "1",  # a decline is performed from its confirmation page
+                **{f"{name}-{key}": text for key, text in FINDINGS.items()}})
             results.append((response.status_code, response.content.decode()))
         finally:
             connections.close_all()

@@ -10,7 +10,7 @@ from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation
 from applications.enums import ApplicationState as S
 from review.models import TransitionLog
-from tests.pipeline_support import OPINION, application_in, step
+from tests.pipeline_support import FINDINGS, OPINION, application_in, step
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_recommend_with_a_rank_inserts_it(provincial, more_applications):
 
     first, second = more_applications(2, S.RECOMMENDED)
     (third,) = more_applications(1, S.PROVINCIAL_REVIEW)
-    perform(third, provincial, "recommend", OPINION, extra={"rank": 1})
+    perform(third, provincial, "recommend", OPINION, extra={"rank": 1, **FINDINGS})
     for app in (first, second, third):
         app.refresh_from_db()
     assert (third.provincial_rank, first.provincial_rank, second.provincial_rank) == (1, 2, 3)
@@ -157,21 +157,25 @@ def test_refused_action_keeps_typed_values_and_shows_message_at_the_field(client
     application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
     client.force_login(provincial)
     url = reverse("review:transition", args=[application.pk])
+    page = reverse("applications:detail", args=[application.pk])
     response = client.post(url, {"transition": "recommend", "recommend-expected_state": S.PROVINCIAL_REVIEW,
                                  "recommend-opinion": "  ", "recommend-rank": "2"})
-    assert response.status_code == 400
-    body = response.content.decode()
+    # Redirect-after-post: the page it came from, where the typed values and the messages wait.
+    assert response.status_code == 302 and response["Location"] == page
+    body = client.get(page).content.decode()
     assert 'id="id_recommend-opinion-error"' in body and "请填写审核意见" in body
     assert 'value="2"' in body
     response = client.post(url, {"transition": "recommend", "recommend-expected_state": S.PROVINCIAL_REVIEW,
                                  "recommend-opinion": "同意推荐", "recommend-rank": "abc"})
-    assert response.status_code == 400
-    body = response.content.decode()
+    assert response.status_code == 302
+    body = client.get(page).content.decode()
     assert "同意推荐" in body and 'aria-invalid="true"' in body
+    # Shown once: the next visit shows the page without them.
+    assert 'aria-invalid="true"' not in client.get(page).content.decode()
     # Garbage never gives a 500.
     for data in ({"transition": "nope"}, {"transition": "recommend"}, {"transition": "recommend",
                                                                         "recommend-expected_state": "x" * 5000}):
-        assert client.post(url, data).status_code in (400, 403, 409)
+        assert client.post(url, data).status_code in (302, 403, 409)
     application.refresh_from_db()
     assert application.state == S.PROVINCIAL_REVIEW
 
@@ -230,8 +234,9 @@ def test_formal_review_checklist_saved_per_version(client, applicant, national, 
     assert review.checklist == {"materials_complete": True, "eligibility_verified": True,
                                 "provincial_opinion": False, "commitment_signed": False}
     response = client.post(reverse("review:transition", args=[application.pk]), {
-        "transition": "send_to_experts", "send_to_experts-expected_state": S.NATIONAL_REVIEW, "next": "formal_review"})
-    assert response.status_code == 400 and "材料审核清单尚未完成" in response.content.decode()
+        "transition": "send_to_experts", "send_to_experts-expected_state": S.NATIONAL_REVIEW, "next": "formal_review"},
+        follow=True)
+    assert response.redirect_chain == [(url, 302)] and "材料审核清单尚未完成" in response.content.decode()
     client.post(url, {"notes": "已核对", **dict.fromkeys(("materials_complete", "eligibility_verified", "provincial_opinion", "commitment_signed"), "on")})
     response = client.post(reverse("review:transition", args=[application.pk]), {
         "transition": "send_to_experts", "send_to_experts-expected_state": S.NATIONAL_REVIEW, "next": "formal_review"})

@@ -20,6 +20,13 @@ def plain(value):
     return text
 
 
+def off_step_message(value, step) -> str:
+    """20.3 with a step of 0.5: say so, and name the two scores on either side (20 and 20.5)."""
+    below = (value // step) * step
+    return str(_("得分须按 %(step)s 分的步长填写:%(value)s 不可用,可填 %(below)s 或 %(above)s。") % {
+        "step": plain(step), "value": plain(value), "below": plain(below), "above": plain(below + step)})
+
+
 class BootstrapMixin:
     """Bootstrap classes on every input, and is-invalid plus aria-describedby where there is an error."""
 
@@ -58,13 +65,19 @@ class ScoreForm(BootstrapMixin, forms.Form):
         self.final = final
         for c in self.criteria:
             self.fields[self.key(c)] = forms.DecimalField(
-                label=c.name, required=False, min_value=Decimal("0"), max_value=c.max_score, max_digits=6,
-                decimal_places=2, help_text=_("0 – %(max)s 分") % {"max": plain(c.max_score)},
-                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+                label=str(c), required=False, min_value=Decimal("0"), max_value=c.max_score, max_digits=6,
+                decimal_places=2, help_text=_("0 – %(max)s 分,步长 %(step)s") % {
+                    "max": plain(c.max_score), "step": plain(c.step)},
+                # data-weight: the page adds up Σ weight × score as the expert types (static/js/portal.js).
+                widget=forms.NumberInput(attrs={"step": plain(c.step), "min": "0", "max": plain(c.max_score),
+                                                "inputmode": "decimal", "data-weight": plain(c.weight)}),
                 error_messages={
                     "max_value": _("得分不能超过满分 %(max)s 分。") % {"max": plain(c.max_score)},
                     "min_value": _("得分不能为负数。"),
                     "invalid": _("请输入数字,例如 18 或 18.5。"),
+                    "max_decimal_places": _("得分最多保留两位小数。"),
+                    "max_digits": _("得分不能超过满分 %(max)s 分。") % {"max": plain(c.max_score)},
+                    "max_whole_digits": _("得分不能超过满分 %(max)s 分。") % {"max": plain(c.max_score)},
                 },
             )
         self.order_fields([self.key(c) for c in self.criteria] + ["recommendation", "comment"])
@@ -90,6 +103,10 @@ class ScoreForm(BootstrapMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        for c in self.criteria:
+            value = data.get(self.key(c))
+            if value is not None and not c.on_step(value):
+                self.add_error(self.key(c), off_step_message(value, c.step))
         if self.final:
             for c in self.criteria:
                 if data.get(self.key(c)) is None and self.key(c) not in self.errors:
@@ -180,13 +197,14 @@ class FiniteDecimalField(forms.DecimalField):
 class CriterionForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Criterion
-        fields = ["position", "name", "description", "weight", "max_score"]
-        field_classes = {"weight": FiniteDecimalField, "max_score": FiniteDecimalField}
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+        fields = ["position", "name", "name_en", "description", "description_en", "weight", "max_score", "step"]
+        field_classes = {"weight": FiniteDecimalField, "max_score": FiniteDecimalField, "step": FiniteDecimalField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "description_en": forms.Textarea(attrs={"rows": 2}),
                    "position": forms.NumberInput(attrs={"min": 0})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["step"].required = False
         self.style()
 
     def clean_weight(self):
@@ -199,6 +217,14 @@ class CriterionForm(BootstrapMixin, forms.ModelForm):
         value = self.cleaned_data["max_score"]
         if value is not None and value <= 0:
             raise forms.ValidationError(_("满分须大于 0。"))
+        return value
+
+    def clean_step(self):
+        value = self.cleaned_data["step"]
+        if value is None:  # left empty: the usual half point
+            return Criterion._meta.get_field("step").default
+        if value <= 0:
+            raise forms.ValidationError(_("评分步长须大于 0。"))
         return value
 
 

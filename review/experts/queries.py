@@ -11,6 +11,7 @@ from accounts.enums import Role
 from accounts.models import ExpertProfile
 from applications.enums import ApplicationState
 from applications.models import Application, ApplicationVersion, Call
+from applications.presentation import evidence_rows, policy_rows
 from applications.sections import SECTION_BY_KEY
 from applications.states import EXPERT_REVIEWED, in_queue
 
@@ -149,7 +150,9 @@ def reviewed_applications(call):
 
 
 def plan_for_scoring(application):
-    """The 建设方案 of the current submitted version, read from its frozen snapshot."""
+    """What the expert judges, from the current submitted version's frozen snapshot: the 建设方案,
+    the facts the eligibility rests on and the evidence submitted for them. Nothing a reviewer wrote
+    (provincial opinions, the national checklist, the timeline) is part of it."""
     version = (ApplicationVersion.objects.filter(application=application, number=application.current_version)
                .first())
     snapshot = version.snapshot if version else {}
@@ -167,4 +170,4 @@ def plan_for_scoring(application):
     ]
     return {"version": version, "snapshot": snapshot, "plan_sections": plan, "basics": basics,
             "plan_years": snapshot.get("plan_years", []), "funding": snapshot.get("funding", []),
-            "policies": snapshot.get("policies", []), "eligibility": eligibility}
+            "policies": policy_rows(snapshot), "evidence": evidence_rows(snapshot), "eligibility": eligibility}

@@ -32,10 +32,17 @@ from .queries import ACTIVE, busy_experts, loads, panel_experts, rubric_locked
 
 # The guide's four qualities of an approvable zone (四(四)4), each out of 25, equal weight.
 DEFAULT_CRITERIA = (
-    ("条件具备", "产业基础、集聚程度、专利拥有量及服务机构等申报条件的满足程度。"),
-    ("理念到位", "对专利导航产业发展的理解,发展定位与路径是否清晰。"),
-    ("措施有力", "政策措施、经费投入与组织保障是否具体、可落实。"),
-    ("工作扎实", "建设目标、年度计划与六项主要任务是否可行、可考核。"),
+    ("条件具备", "产业基础、集聚程度、专利拥有量及服务机构等申报条件的满足程度。",
+     "Conditions in place", "How far the industrial base, clustering, patent holdings and service agency meet the "
+     "conditions of the guide."),
+    ("理念到位", "对专利导航产业发展的理解,发展定位与路径是否清晰。",
+     "Sound approach", "Understanding of patent-navigated industrial development; whether the positioning and the "
+     "path are clear."),
+    ("措施有力", "政策措施、经费投入与组织保障是否具体、可落实。",
+     "Effective measures", "Whether the policy measures, funding and organisational safeguards are concrete and "
+     "can be carried out."),
+    ("工作扎实", "建设目标、年度计划与六项主要任务是否可行、可考核。",
+     "Solid work plan", "Whether the targets, the yearly plan and the six main tasks are feasible and measurable."),
 )
 DEFAULT_MAX_SCORE = Decimal("25")
 
@@ -54,9 +61,10 @@ def ensure_rubric(call) -> list[Criterion]:
         criteria = list(Criterion.objects.select_for_update().filter(call=call))
         if not criteria:
             criteria = [
-                Criterion.objects.create(call=call, name=name, description=description, weight=Decimal("1"),
+                Criterion.objects.create(call=call, name=name, description=description, name_en=name_en,
+                                         description_en=description_en, weight=Decimal("1"),
                                          max_score=DEFAULT_MAX_SCORE, position=i)
-                for i, (name, description) in enumerate(DEFAULT_CRITERIA, start=1)
+                for i, (name, description, name_en, description_en) in enumerate(DEFAULT_CRITERIA, start=1)
             ]
     return sorted(criteria, key=lambda c: (c.position, c.pk))
 
@@ -447,7 +455,10 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
         for c in criteria:
             value = values.get(c.pk)
             if value is not None and not (Decimal("0") <= value <= c.max_score):
-                problems.append(gettext("“%(name)s”的得分应在 0 到 %(max)s 之间。") % {"name": c.name, "max": c.max_score})
+                problems.append(gettext("“%(name)s”的得分应在 0 到 %(max)s 之间。") % {"name": c, "max": c.max_score})
+            elif value is not None and not c.on_step(value):
+                problems.append(gettext("“%(name)s”的得分须按 %(step)s 分的步长填写。") % {
+                    "name": c, "step": format(c.step.normalize(), "f")})
         if recommendation and recommendation not in Recommendation.values:
             problems.append(gettext("请选择有效的总体建议。"))
         if final:

@@ -1,4 +1,7 @@
-"""`{% application_panel application %}`: the pipeline actions this user may take and the timeline."""
+"""`{% application_panel application %}`: the pipeline actions this user may take and the timeline;
+`{{ value|plain }}`: a Decimal as people write it (85, 20.5; never 85.0000)."""
+
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.urls import reverse
@@ -8,7 +11,7 @@ from accounts.enums import Role
 from applications.enums import ApplicationState as S
 
 from ..experts.aggregation import submitted_score_count
-from ..forms import TransitionForm
+from ..forms import TransitionForm, take_refused
 from ..transitions import available
 
 register = template.Library()
@@ -33,6 +36,20 @@ def timeline(application, viewer):
     return rows
 
 
+@register.filter
+def plain(value):
+    """A number without trailing zeros: Decimal("85.0000") → "85", Decimal("20.50") → "20.5"."""
+    if value is None or value == "":
+        return value
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    if not number.is_finite():
+        return value
+    return format(number.normalize(), "f")
+
+
 def _applicant_page(name, application):
     target = APPLICANT_PAGES.get(name)
     return reverse(target, args=[application.pk]) if target else None
@@ -42,7 +59,7 @@ def _applicant_page(name, application):
 def application_panel(context, application, next_page=""):
     request = context["request"]
     user = request.user
-    bound = context.get("transition_forms") or {}
+    bound = context.get("transition_forms") or take_refused(request.session, application, user)
     actions = []
     # The application reached this page through accounts.scoping, so it is visible to the user.
     for transition in available(application, user, visible=True):
