@@ -7,7 +7,9 @@ from base64 import b32decode
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import sync_playwright
 
 from .auth_support import code_for, code_for_key
 
@@ -26,8 +28,6 @@ def chromium(django_db_setup):
     resolves to other connection objects (asgiref's Local follows the loop's context). So, for
     this module only: the async guard is lifted, the new connections get the serialized test
     data that serialized_rollback restores, and they are closed before the loop goes away."""
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/setup.sh installs Debian's chromium")
@@ -52,7 +52,6 @@ def chromium(django_db_setup):
 
 class Walker:
     """One user's browser session with screenshots per step and axe checks."""
-
     def __init__(self, browser, base_url, name):
         # bypass_csp lets the test inject axe-core; the portal's own pages still run under the CSP.
         self.context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},

@@ -11,11 +11,13 @@ with codes from django_otp.oath.TOTP).
 import time
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.test import Client
 
 from accounts.enums import OrganisationKind, Role
 from accounts.models import ExpertProfile, Organisation, Province
+from portal.celery import app
 
 PASSWORD = "Test-password-123"
 
@@ -170,10 +172,6 @@ def celery_worker(django_db_serialized_rollback, transactional_db):
 
     The worker's own connection must see committed rows, hence a transactional database; the
     serialized rollback restores the migrations' provinces and bureaus after the flush."""
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
-
     assert settings.REDIS_URL, "worker tests need REDIS_URL"
     app.conf.task_always_eager = False
     try:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from applications.demo import fill_complete
 from applications.enums import CallStatus
 from applications.models import Application, Call
+from review.transitions import perform
 
 
 def open_call(**overrides) -> Call:
@@ -49,8 +50,6 @@ def complete_application(applicant_user, call=None) -> Application:
 
 def submitted_application(applicant_user, call=None) -> Application:
     """A complete application submitted to its province through the transition function."""
-    from review.transitions import perform
-
     application = complete_application(applicant_user, call)
     perform(application, applicant_user, "submit", expected_state=application.state)
     application.refresh_from_db()

@@ -1,5 +1,7 @@
 """Uploads checked by content and size; every application URL and file is 404 outside its owner."""
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -8,6 +10,8 @@ from django.urls import reverse
 from applications.demo import demo_pdf, demo_png, demo_upload
 from applications.enums import EvidenceKind
 from applications.models import Evidence
+from applications.uploads import store_evidence, withdraw_evidence
+from review.transitions import perform
 from tests.factories import complete_application, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +43,6 @@ def test_renamed_or_unknown_files_are_rejected_by_content(client, applicant, nam
     (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "image/jpeg"), (demo_png(), "image/png"), (demo_pdf(), "application/pdf"),
 ])
 def test_accepted_files_are_stored_under_unguessable_names_with_sha256(client, applicant, content, content_type):
-    import hashlib
-
     application = complete_application(applicant)
     client.force_login(applicant)
     response = client.post(evidence_url(application), {
@@ -91,7 +93,6 @@ def test_oversized_policy_document_is_rejected_at_its_field(client, applicant):
 def test_replacing_evidence_withdraws_instead_of_deleting(applicant):
     application = submitted_application(applicant)  # v1 refers to the first boundary map
     first = application.evidence.get(kind=EvidenceKind.BOUNDARY_MAP)
-    from applications.uploads import store_evidence, withdraw_evidence
 
     second = store_evidence(application, EvidenceKind.BOUNDARY_MAP, demo_upload("图2.png", "2"), applicant)
     first.refresh_from_db()
@@ -161,7 +162,6 @@ def test_the_provincial_bureau_sees_only_submitted_content_and_files(client, app
     application = complete_application(applicant)
     client.force_login(provincial)
     assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 404  # a draft
-    from review.transitions import perform
 
     perform(application, applicant, "submit", expected_state="draft")
     evidence = application.evidence.first()

@@ -2,9 +2,13 @@
 active language, with every other typed value kept; never a 500."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.demo import demo_pdf
 from applications.enums import ApplicationState
 from applications.models import Application
 from tests.factories import application_for, complete_application, open_call
@@ -180,10 +184,6 @@ def test_funding_formset_rejects_negative_amounts(client, applicant):
 
 
 def test_policy_with_document_upload(client, applicant):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from applications.demo import demo_pdf
-
     application = application_for(applicant)
     client.force_login(applicant)
     url = section_url(application, "policies")
@@ -237,11 +237,6 @@ def test_detail_page_bounded_queries(client, applicant, django_assert_max_num_qu
 
 @pytest.mark.django_db
 def test_applicant_workspace_queries_do_not_grow_with_applications(client, applicant):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import complete_application, open_call
-
     def count():
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/applicant/").status_code == 200

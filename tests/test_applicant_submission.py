@@ -1,14 +1,17 @@
 """Submission to the province: refused for each missing piece, after the deadline; versions frozen."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from applications import submission
+from applications.demo import demo_upload
 from applications.enums import ApplicationState, CallStatus, EvidenceKind
 from applications.models import Application, ProvinceDeadline
+from applications.uploads import store_policy_document
 from review.transitions import TransitionError, perform
 from tests.factories import complete_application, open_call, submitted_application
 from typography import fullwidth
@@ -164,7 +167,6 @@ def test_versions_are_frozen_and_readable_after_return_and_resubmission(client, 
     data.update({"zone_name": "第二版实验区名称", "is_demo_park": "true", "_section": "zone"})
     assert client.post(url, data).status_code == 302
     # Replace the boundary map.
-    from applications.demo import demo_upload
 
     evidence_url = reverse("applications:section", args=[application.pk, "evidence"])
     client.post(evidence_url, {"action": "upload", "kind": EvidenceKind.BOUNDARY_MAP, "title": "新图",
@@ -200,8 +202,6 @@ def test_version_policy_documents_stay_frozen(client, applicant, provincial):
     v1_file = application.versions.get(number=1).snapshot["policies"][0]["document_file"]
     perform(application, provincial, "start_provincial_review", expected_state="submitted")
     perform(application, provincial, "return_to_applicant", "请更新政策文件。", expected_state="provincial_review")
-    from applications.demo import demo_upload
-    from applications.uploads import store_policy_document
 
     store_policy_document(policy, demo_upload("新政策.png", "new"))
     policy.save()
@@ -214,8 +214,6 @@ def test_version_policy_documents_stay_frozen(client, applicant, provincial):
 
 @pytest.mark.django_db
 def test_reviewers_judge_eligibility_of_the_submitted_version_not_later_edits(client, applicant, provincial):
-    from decimal import Decimal
-
     application = submitted_application(applicant)
     perform(application, provincial, "start_provincial_review")
     perform(application, provincial, "return_to_applicant", "请核实工业总产值。")

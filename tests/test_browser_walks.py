@@ -27,7 +27,7 @@ from review import numbers
 from review.experts import services as experts
 from tests.browser import Walker, chromium  # noqa: F401
 from tests.conftest import PASSWORD
-from tests.factories import open_call
+from tests.factories import open_call, submitted_application
 from typography import fullwidth as fw  # the pages show Chinese text with full-width marks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -323,8 +323,6 @@ def test_whole_pipeline_walk(walkers, call, applicant, provincial, national):
 # ---- walk 2 -------------------------------------------------------------------------------------
 
 def test_return_and_resubmit_walk(walkers, call, applicant, provincial):
-    from tests.factories import submitted_application
-
     application = submitted_application(applicant, call)
     zone = str(application)
 

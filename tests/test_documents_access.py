@@ -6,10 +6,15 @@ import logging
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from weasyprint import HTML
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
 from documents import production, services, sources
 from documents.enums import DocumentKind as K
 from documents.models import Document
+from portal.celery import app as celery_app
+from review.models import ProvincialReview
+from review.transitions import perform
 from tests.documents_helpers import approved_application, recommended_application
 from tests.factories import complete_application
 
@@ -21,9 +26,6 @@ def _render_now(kind, **subject):
 
 def test_weasyprint_uses_the_fast_harfbuzz_subsetter(caplog):
     """Without libharfbuzz-subset0 WeasyPrint falls back to fontTools, ~30x slower for CJK fonts."""
-    from weasyprint import HTML
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-
     assert harfbuzz_subset is not None, "install Debian's libharfbuzz-subset0 (scripts/setup.sh)"
     assert harfbuzz.hb_version_atleast(4, 1, 0), "HarfBuzz >= 4.1 is needed for the subset path"
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
@@ -109,8 +111,6 @@ def test_changed_content_marks_stale_and_unchanged_content_is_not_rendered_again
 
 @pytest.mark.django_db
 def test_a_new_review_or_version_marks_the_application_documents_stale(applicant, provincial):
-    from review.models import ProvincialReview
-
     app = recommended_application(applicant, provincial)
     form = _render_now(K.APPLICATION_FORM, application=app)
     assert not form.stale
@@ -124,8 +124,6 @@ def test_a_new_review_or_version_marks_the_application_documents_stale(applicant
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_request_only_queues_and_the_page_polls(client, applicant):
-    from portal.celery import app as celery_app
-
     application = complete_application(applicant)
     client.force_login(applicant)
     celery_app.conf.task_always_eager = False
@@ -148,8 +146,6 @@ def test_a_request_only_queues_and_the_page_polls(client, applicant):
 
 @pytest.mark.django_db
 def test_a_failed_rendering_shows_its_reason_and_can_be_asked_again(client, applicant):
-    from review.transitions import perform
-
     app = complete_application(applicant)
     perform(app, applicant, "submit", expected_state=app.state)
     evidence = app.evidence.filter(kind="boundary_map").first()

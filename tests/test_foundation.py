@@ -1,6 +1,9 @@
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -160,8 +163,6 @@ def test_healthz_sees_a_real_worker(client, settings, celery_worker):
 
 
 def test_static_assets_are_vendored():
-    from django.contrib.staticfiles import finders
-
     for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js",
                   "vendor/htmx/htmx.min.js"):
         assert finders.find(asset), asset
@@ -179,9 +180,6 @@ def test_chinese_is_the_default_whatever_the_browser_asks(client):
 
 def test_english_catalogue_is_complete():
     """Every message in the catalogue has an English translation and none is fuzzy."""
-    import subprocess
-    from pathlib import Path
-
     po = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
     for flag in ("--untranslated", "--only-fuzzy"):
         out = subprocess.run(["msgattrib", flag, "--no-wrap", str(po)], capture_output=True, text=True,

@@ -1,6 +1,8 @@
 """Bad input on login, password change and reset, the language switch, the inbox and document
 requests. Never a 500; a refused value comes back with a message; nothing shows unescaped."""
 
+from urllib.parse import quote
+
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
@@ -67,8 +69,6 @@ def test_password_reset_takes_any_value(client, applicant, email):
        token=st.text(st.characters(codec="ascii", exclude_categories=("Cc",)), min_size=1, max_size=60),
        new1=hostile_text)
 def test_password_reset_confirm_takes_any_value(client, uid, token, new1):
-    from urllib.parse import quote
-
     url = f"/accounts/reset/{quote(uid, safe='')}/{quote(token, safe='')}/"
     response = client.post(url, {"new_password1": new1, "new_password2": new1})
     check_response(response, where="password reset confirm")
@@ -110,8 +110,6 @@ def submitted(applicant):
 @given(kind=st.one_of(st.sampled_from(["application_form", "approval", "score_summary", "dossier"]),
                       hostile_text.filter(lambda t: t and "/" not in t)), pk=number_text)
 def test_document_requests_take_any_value(client, submitted, applicant, national, kind, pk):
-    from urllib.parse import quote
-
     application = submitted
     client.force_login(applicant)
     with rolled_back():

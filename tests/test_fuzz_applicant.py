@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -199,8 +200,6 @@ def test_submit_takes_any_expected_state(client, applicant, expected):
 
 def text_fields(section):
     """The section's free-text fields (where hostile markup can be saved as typed)."""
-    from django.db import models
-
     meta = Application._meta
     return [name for name in section.fields if isinstance(meta.get_field(name), models.CharField | models.TextField)
             and not isinstance(meta.get_field(name), models.EmailField)]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from applications.models import Application
 from applications.sections import SECTIONS
+from applications.submission import freeze_version
 from documents import services
 from documents.contexts import context_for
 from documents.engine import render_pdf
@@ -190,8 +191,6 @@ def test_hostile_text_comes_out_of_every_pdf_as_literal_characters(hostile_pipel
 @example(text=SCRIPT + "\x01\x0b\x1b\x7f\x85\ue000\uffff\U000ce061")
 def test_pdf_rendering_survives_any_text(applicant, text, django_capture_on_commit_callbacks):
     """Whatever the applicant saved (the form already refuses NUL), the 申报书 renders."""
-    from applications.submission import freeze_version
-
     application = complete_application(applicant)
     value = text.replace("\x00", "")[:3000]  # long texts only add pages
     Application.objects.filter(pk=application.pk).update(zone_name=value[:200], plan_goals=value,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from review.experts import services as experts
+from review.transitions import perform
 from tests.conftest import PASSWORD
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.factories import application_for, submitted_application
@@ -90,7 +91,6 @@ def test_formal_review_and_ranking(client, actors, other_applicant, make_expert,
     page = chinese_page(client.post(url, {"notes": "x" * 10_001}))
     assert "10000" in field_message(page, "notes")
     other = submitted_application(other_applicant)
-    from review.transitions import perform
 
     perform(other, provincial, "start_provincial_review", expected_state=other.state)
     perform(other, provincial, "recommend", "同意。", expected_state=other.state, extra=FINDINGS)

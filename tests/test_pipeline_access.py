@@ -8,6 +8,7 @@ from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from review.enums import AssignmentStatus
 from review.models import ExpertAssignment
+from tests.factories import complete_application
 from tests.pipeline_support import OPINION, application_in
 
 ANON = "anonymous"
@@ -135,8 +136,6 @@ def test_province_queue_never_lists_another_provinces_rows(client, world):
 
 @pytest.mark.django_db
 def test_province_does_not_see_drafts(client, provincial, applicant):
-    from tests.factories import complete_application
-
     draft = complete_application(applicant)
     client.force_login(provincial)
     assert client.get(reverse("applications:detail", args=[draft.pk])).status_code == 404

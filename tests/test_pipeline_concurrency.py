@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connections
+from django.test import Client
 
 from accounts.enums import Role
 from accounts.models import Organisation
@@ -57,8 +58,6 @@ def test_two_reviewers_at_once_exactly_one_transition(applicant, provincial, nat
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reviewers_at_once_through_the_pages(applicant, provincial, national, make_user, make_expert):
     """The same race through HTTP: one redirect, one page with the message (409)."""
-    from django.test import Client
-
     second = make_user(Role.PROVINCIAL, Organisation.objects.get(kind="provincial", province=provincial.province))
     actors = {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
     application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)

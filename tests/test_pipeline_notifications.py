@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
@@ -14,6 +15,8 @@ from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from applications.models import ProvinceDeadline
 from notifications.models import Notification
+from portal.celery import app
+from review import tasks
 from review.enums import AssignmentStatus
 from review.models import ExpertAssignment
 from review.reminders import send_deadline_reminders
@@ -148,11 +151,6 @@ def test_experts_reminded_of_unsubmitted_assignments_once(applicant, national, a
 
 
 def test_beat_schedule_names_the_reminder_task():
-    from django.conf import settings
-
-    from portal.celery import app
-    from review import tasks
-
     assert settings.CELERY_BEAT_SCHEDULE["deadline-reminders"]["task"] == "review.tasks.send_deadline_reminders"
     assert tasks.send_deadline_reminders.name == "review.tasks.send_deadline_reminders"
     assert "review.tasks.send_deadline_reminders" in app.tasks

@@ -9,7 +9,8 @@ from django.urls import reverse
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation
 from applications.enums import ApplicationState as S
-from review.models import TransitionLog
+from review.models import FormalReview, TransitionLog
+from review.transitions import perform
 from tests.pipeline_support import FINDINGS, OPINION, application_in, step
 
 
@@ -119,7 +120,6 @@ def test_ranking_editable_until_national_review_starts(client, provincial, natio
     for app in (a, b, c):
         app.refresh_from_db()
     assert (b.provincial_rank, c.provincial_rank, a.provincial_rank) == (1, 2, 3)
-    from review.transitions import perform
 
     perform(b, national, "start_national_review")
     response = client.post(url, {f"{prefix}{a.pk}": 1, f"{prefix}{c.pk}": 2})
@@ -128,8 +128,6 @@ def test_ranking_editable_until_national_review_starts(client, provincial, natio
 
 @pytest.mark.django_db
 def test_recommend_with_a_rank_inserts_it(provincial, more_applications):
-    from review.transitions import perform
-
     first, second = more_applications(2, S.RECOMMENDED)
     (third,) = more_applications(1, S.PROVINCIAL_REVIEW)
     perform(third, provincial, "recommend", OPINION, extra={"rank": 1, **FINDINGS})
@@ -223,8 +221,6 @@ def test_timeline_masks_expert_identities_except_for_national_staff(client, appl
 
 @pytest.mark.django_db
 def test_formal_review_checklist_saved_per_version(client, applicant, national, actors, make_expert):
-    from review.models import FormalReview
-
     application = application_in(S.NATIONAL_REVIEW, applicant, actors, make_expert)
     client.force_login(national)
     url = reverse("review:formal_review", args=[application.pk])

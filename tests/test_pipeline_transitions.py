@@ -2,11 +2,12 @@
 guards, opinions, stale states, versions and the append-only log."""
 
 import itertools
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.enums import Role
@@ -15,7 +16,7 @@ from applications.models import ApplicationVersion
 from review import numbers
 from review.models import Approval, ProvincialReview, TransitionLog
 from review.transitions import TRANSITIONS, StaleStateError, TransitionError, perform
-from tests.pipeline_support import OPINION, PATHS, application_in, extra_for, satisfy, step
+from tests.pipeline_support import OPINION, PATHS, add_scores, application_in, extra_for, satisfy, step
 from workflow.models import AppendOnlyError
 
 ROLES = [Role.APPLICANT, Role.PROVINCIAL, Role.NATIONAL, Role.EXPERT, Role.ADMIN]
@@ -133,8 +134,6 @@ def test_send_to_experts_needs_the_formal_checklist(actors, applicant, make_expe
 
 @pytest.mark.django_db
 def test_decision_needs_minimum_scores_and_a_document_number(actors, applicant, make_expert):
-    from tests.pipeline_support import add_scores
-
     application = application_in(S.EXPERT_REVIEW, applicant, actors, make_expert)
     add_scores(application, application.call.min_scores - 1, make_expert, actors[Role.NATIONAL])
     with pytest.raises(TransitionError, match="专家论证尚未结束") as raised:
@@ -180,8 +179,6 @@ def test_log_is_append_only(actors, applicant, make_expert):
 
 @pytest.mark.django_db
 def test_postgres_trigger_blocks_raw_update_and_delete(actors, applicant, make_expert):
-    from django.db import DatabaseError, transaction
-
     application = application_in(S.SUBMITTED, applicant, actors, make_expert)
     entry = application.log.get()
     for sql in ("UPDATE review_transitionlog SET opinion = 'x' WHERE id = %s",
@@ -195,8 +192,6 @@ def test_postgres_trigger_blocks_raw_update_and_delete(actors, applicant, make_e
 
 def test_only_the_transition_function_writes_the_state():
     """No other module assigns Application.state (tests and migrations aside)."""
-    import re
-
     root = Path(__file__).resolve().parent.parent
     pattern = re.compile(r"(\.state\s*=[^=])|(\bstate\s*=\s*(S|ApplicationState)\.)")
     offenders = []

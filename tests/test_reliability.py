@@ -33,6 +33,7 @@ from pypdf import PdfReader
 from documents import services
 from documents.enums import DocumentKind as K
 from documents.enums import DocumentStatus as St
+from documents.tasks import render_document
 from portal.celery import app as celery_app
 from tests.factories import complete_application
 
@@ -50,7 +51,6 @@ def test_celery_settings_acknowledge_late_and_requeue_on_worker_loss():
     assert conf.worker_prefetch_multiplier == 1
     assert conf.broker_transport_options["visibility_timeout"] == int(
         os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
-    from documents.tasks import render_document
 
     assert render_document.acks_late and render_document.reject_on_worker_lost
     assert render_document.max_retries >= 3 and render_document.autoretry_for
@@ -66,7 +66,6 @@ def _reset_producer_pools():
 
 class Broker:
     """This test's view of Redis: its own key prefix, the producer configured like the workers."""
-
     def __init__(self, visibility_timeout):
         self.prefix = f"reliability-{os.getpid()}-{uuid.uuid4().hex[:8]}:"
         self.visibility_timeout = visibility_timeout
