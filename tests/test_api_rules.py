@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from rest_framework.settings import api_settings
 
 from accounts.enums import Role
@@ -17,10 +19,12 @@ from api.services import create_token, digest
 from applications.enums import ApplicationState as S
 from audit.models import AuditRecord
 from review.experts import services as experts
+from review.forms import REFUSED_KEY
 from review.models import ExpertAssignment, ProvincialReview, TransitionLog
 from tests.api_support import call, token_for
 from tests.experts_support import expert_review_application, make_panel, submit_score
-from tests.pipeline_support import OPINION, application_in
+from tests.pipeline_support import FINDINGS, OPINION, application_in
+from typography.punctuation import fullwidth
 
 LOG_FIELDS = ("transition", "from_state", "to_state", "actor_id", "actor_role", "actor_organisation_id", "opinion",
               "version")
@@ -35,11 +39,26 @@ def two_in_review(applicant, other_applicant, provincial, national, make_expert)
             application_in(S.PROVINCIAL_REVIEW, other_applicant, actors(other_applicant), make_expert))
 
 
-def _page_post(client, application, name, **values):
-    data = {"transition": name, f"{name}-expected_state": values.pop("expected_state", application.state)}
+def _page_post(client, application, name, follow=False, **values):
+    data = {"transition": name, f"{name}-expected_state": values.pop("expected_state", application.state),
+            "confirmed": "1"}  # as posted from the confirmation page where the step asks for one
     data.update({f"{name}-{k}": v for k, v in values.items()})
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(reverse("review:transition", args=[application.pk]), data)
+        return client.post(reverse("review:transition", args=[application.pk]), data, follow=follow)
+
+
+def _page_refusal(client, application, name, **values):
+    """The page refuses by redirecting back (redirect-after-post); its panel shows the messages kept
+    in the session, {field: [messages]} ("__all__" for the form's own)."""
+    response = _page_post(client, application, name, **values)
+    assert response.status_code == 302
+    kept = client.session[REFUSED_KEY]
+    assert kept["transition"] == name
+    page = client.get(response.url)
+    for messages in kept["errors"].values():
+        for message in messages:
+            assert escape(fullwidth(message)) in page.content.decode()
+    return kept["errors"]
 
 
 def _api_post(client, token, application, name, **values):
@@ -52,9 +71,9 @@ def _api_post(client, token, application, name, **values):
 def test_a_transition_through_the_api_and_the_page_write_the_same_log_entry(client, two_in_review, provincial):
     by_page, by_api = two_in_review
     client.force_login(provincial)
-    assert _page_post(client, by_page, "recommend", opinion=OPINION, rank=1).status_code == 302
+    assert _page_post(client, by_page, "recommend", opinion=OPINION, rank=1, **FINDINGS).status_code == 302
     client.logout()
-    response = _api_post(client, token_for(provincial), by_api, "recommend", opinion=OPINION, rank=1)
+    response = _api_post(client, token_for(provincial), by_api, "recommend", opinion=OPINION, rank=1, **FINDINGS)
     assert response.status_code == 200, response.content
     assert response.json()["log_entry"]["to_state"] == S.RECOMMENDED
     page_entry, api_entry = (TransitionLog.objects.filter(application=a).latest("pk") for a in two_in_review)
@@ -73,27 +92,34 @@ def test_refusals_are_the_pages_at_the_same_inputs(client, two_in_review, provin
     token = token_for(provincial)
     # A missing opinion: the form's message at "opinion".
     client.force_login(provincial)
-    page = _page_post(client, application, "recommend", opinion="")
+    page = _page_refusal(client, application, "recommend", opinion="", **FINDINGS)
     client.logout()
-    api = _api_post(client, token, application, "recommend", opinion="")
-    assert page.status_code == api.status_code == 400
+    api = _api_post(client, token, application, "recommend", opinion="", **FINDINGS)
+    assert api.status_code == 400
     assert api["Content-Type"] == "application/problem+json"
-    assert api.json()["errors"]["opinion"] == list(page.context["transition_forms"]["recommend"].errors["opinion"])
+    assert api.json()["errors"]["opinion"] == page["opinion"]
+    # A finding left out: the message at that finding, on both.
+    client.force_login(provincial)
+    page = _page_refusal(client, application, "recommend", opinion=OPINION, **{**FINDINGS, "plan_finding": ""})
+    client.logout()
+    api = _api_post(client, token, application, "recommend", opinion=OPINION, **{**FINDINGS, "plan_finding": ""})
+    assert api.status_code == 400
+    assert api.json()["errors"]["plan_finding"] == page["plan_finding"]
     # A guard: the national deadline has passed.
     application.call.national_deadline = timezone.now() - timedelta(days=1)
     application.call.save()
     client.force_login(provincial)
-    page = _page_post(client, application, "recommend", opinion=OPINION)
+    page = _page_refusal(client, application, "recommend", opinion=OPINION, **FINDINGS)
     client.logout()
-    api = _api_post(client, token, application, "recommend", opinion=OPINION)
-    assert page.status_code == api.status_code == 400
-    page_errors = page.context["transition_forms"]["recommend"].non_field_errors()
+    api = _api_post(client, token, application, "recommend", opinion=OPINION, **FINDINGS)
+    assert api.status_code == 400
+    page_errors = page[NON_FIELD_ERRORS]
     assert api.json()["detail"] in page_errors[0]
     # A stale state: 409 with the same message.
     client.force_login(provincial)
-    page = _page_post(client, application, "decline", opinion=OPINION, expected_state=S.SUBMITTED)
+    page = _page_post(client, application, "decline", opinion=OPINION, expected_state=S.SUBMITTED, **FINDINGS)
     client.logout()
-    api = _api_post(client, token, application, "decline", opinion=OPINION, expected_state=S.SUBMITTED)
+    api = _api_post(client, token, application, "decline", opinion=OPINION, expected_state=S.SUBMITTED, **FINDINGS)
     assert page.status_code == api.status_code == 409
     assert api.json()["type"].endswith("stale-state")
     assert any(api.json()["detail"] == str(m) for m in page.context["messages"])

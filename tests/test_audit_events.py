@@ -27,7 +27,7 @@ from review.guards import FORMAL_CHECKLIST
 from review.models import Criterion, ExpertAssignment
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.factories import complete_application, submitted_application
-from tests.pipeline_support import application_in
+from tests.pipeline_support import FINDINGS, application_in
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_a_refused_transition_is_recorded_once_with_its_reason(actors, applicant
     since = mark()
     response = signed_in(national).post(reverse("review:transition", args=[application.pk]), {
         "transition": "send_to_experts", "send_to_experts-expected_state": S.NATIONAL_REVIEW})
-    assert response.status_code == 400
+    assert response.status_code == 302  # back to the page, the refusal shown there (redirect-after-post)
     r = one_record("application.transition", since, actor=national, obj=application, result="refused")
     assert "材料审核清单尚未完成" in r.reason
     assert r.details == {"transition": "send_to_experts", "state": S.NATIONAL_REVIEW,
@@ -108,7 +108,8 @@ def test_a_stale_transition_is_recorded_as_refused(actors, applicant, provincial
     application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
     since = mark()
     response = signed_in(provincial).post(reverse("review:transition", args=[application.pk]), {
-        "transition": "decline", "decline-expected_state": S.SUBMITTED, "decline-opinion": "不符合条件。"})
+        "transition": "decline", "decline-expected_state": S.SUBMITTED, "decline-opinion": "不符合条件。", "confirmed": "1",
+        **{f"decline-{k}": v for k, v in FINDINGS.items()}})
     assert response.status_code == 409
     r = one_record("application.transition", since, actor=provincial, obj=application, result="refused")
     assert "已被他人处理" in r.reason and r.details["state"] == S.PROVINCIAL_REVIEW

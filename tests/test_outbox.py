@@ -19,7 +19,7 @@ from notifications.tasks import email_notifications
 from outbox import relay
 from outbox.models import Intent
 from outbox.services import enqueue
-from tests.factories import complete_application
+from tests.factories import submitted_application
 
 
 @pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_a_republication_waits_longer_each_time(applicant, settings):
 @pytest.mark.django_db
 def test_the_sweep_requeues_a_document_whose_rendering_was_never_published(applicant, settings):
     settings.DOCUMENT_REQUEUE_AFTER = 600
-    application = complete_application(applicant)
+    application = submitted_application(applicant)  # documents render the submitted version
     document = documents.request_document(K.COMMITMENT, application=application, user=applicant)
     # As if the rendering had never been recorded (a request from before the outbox, an intent lost).
     Intent.objects.all().delete()
@@ -101,7 +101,7 @@ def test_the_sweep_requeues_a_document_whose_rendering_was_never_published(appli
 @pytest.mark.django_db
 def test_a_document_whose_rendering_is_still_pending_is_not_queued_twice(applicant, settings):
     settings.DOCUMENT_REQUEUE_AFTER = 600
-    application = complete_application(applicant)
+    application = submitted_application(applicant)  # documents render the submitted version
     document = documents.request_document(K.COMMITMENT, application=application, user=applicant)
     Document.objects.filter(pk=document.pk).update(status=St.RENDERING,
                                                    updated_at=timezone.now() - timedelta(hours=1))

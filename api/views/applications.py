@@ -95,7 +95,7 @@ class ApplicationDetail(PortalView):
     @extend_schema(summary=summary("申报详情", "An application"), tags=["applications"])
     def get(self, request, pk):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         is_owner = request.user.has_perm("portal.own_application", application)
         if is_owner:
             content = submission.snapshot(application)
@@ -114,7 +114,7 @@ class VersionList(PortalView):
                    operation_id="applications_versions_list", responses=s.VersionSerializer(many=True))
     def get(self, request, pk):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         return Response(s.VersionSerializer(application.versions.order_by("number"), many=True).data)
 
 
@@ -124,7 +124,7 @@ class VersionDetail(PortalView):
     @extend_schema(summary=summary("申报版本（冻结的快照）", "A frozen version"), tags=["applications"])
     def get(self, request, pk, number):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         version = get_object_or_404(application.versions, number=number)
         return Response(s.VersionDetailSerializer(version).data)
 
@@ -142,7 +142,7 @@ class EligibilityView(PortalView):
                    responses=s.EligibilityResultSerializer(many=True), tags=["applications"])
     def get(self, request, pk):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         if request.user.has_perm("portal.own_application", application):
             results = eligibility.evaluate_application(application)
         else:
@@ -166,7 +166,7 @@ class EvidenceList(PortalView):
                    responses=s.EvidenceSerializer(many=True))
     def get(self, request, pk):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         return Response(s.EvidenceSerializer(_evidence_of(request.user, application), many=True).data)
 
 
@@ -187,7 +187,7 @@ class TransitionList(PortalView):
                    responses=s.TransitionSerializer(many=True), tags=["transitions"])
     def get(self, request, pk):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         return Response(transition_rows(application, request.user))
 
 
@@ -200,7 +200,7 @@ class TransitionPerform(PortalView):
                    parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITIONS))])
     def post(self, request, pk, name):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         transition = TRANSITIONS.get(name)
         if transition is None or request.user.role not in transition.roles:
             raise exceptions.PermissionDenied(_("您的角色无权执行此操作。"))

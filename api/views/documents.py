@@ -32,7 +32,7 @@ class ApplicationDocuments(PortalView):
         application = visible_application(request.user, pk)
         self.require("portal.view_application", application, hide=True)
         rows = [{**row, "label": str(row["label"]), "unavailable": None if row["unavailable"] is None
-                 else str(row["unavailable"])} for row in services.overview(application)]
+                 else str(row["unavailable"])} for row in services.overview(application, request.user)]
         return Response(s.DocumentOverviewSerializer(rows, many=True).data)
 
 
@@ -45,8 +45,8 @@ class RequestApplicationDocument(PortalView):
     def post(self, request, pk, kind):
         application = visible_application(request.user, pk)
         self.require("portal.view_application", application, hide=True)
-        if kind not in APPLICATION_KINDS:
-            raise Http404
+        if kind not in services.kinds_for(request.user, application):
+            raise Http404  # as on the page: an expert requests only the plan it scores
         try:
             document = services.request_document(kind, application=application, user=request.user)
         except Unavailable as exc:
@@ -101,8 +101,8 @@ class DocumentDownload(_Document):
         document = self.get_document()
         if document.status != DocumentStatus.READY or not document.file:
             raise Http404
-        response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                                filename=document.filename)
+        response = FileResponse(services.open_for_download(document, request.user), content_type=document.content_type,
+                                as_attachment=True, filename=document.filename)
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -25,7 +25,7 @@ class ProvincialReviewList(PortalView):
                    responses=s.ProvincialReviewSerializer(many=True))
     def get(self, request, pk):
         application = visible_application(request.user, pk)
-        self.require("portal.view_application", application)
+        self.require("portal.view_application", application, hide=True)
         return Response(s.ProvincialReviewSerializer(queries.provincial_reviews(application), many=True).data)
 
 
