@@ -84,17 +84,17 @@ def test_section_list_tells_incomplete_failing_and_complete_apart(client, applic
     client.force_login(applicant)
     page = client.get(reverse("applications:section", args=[application.pk, "zone"])).content.decode()
     items = {title: (badge, failing) for title, badge, failing in nav_items(page)}
-    assert items["上一年度产业指标"] == ("不符合条件", "不符合:上一年度工业总产值")
+    assert items["上一年度产业指标"] == ("不符合条件", "不符合\uff1a上一年度工业总产值")
     assert items["建设方案"] == ("未完成", "")
     assert items["实验区基本情况"] == ("已完成", "")
     detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
-    assert "不符合:上一年度工业总产值" in detail
+    assert "不符合\uff1a上一年度工业总产值" in detail
 
 
 def test_a_document_nobody_renders_says_so_and_the_administrators_are_told_once(client, applicant, administrator):
     application = complete_application(applicant)
     # Queued on commit; the test's transaction never commits, as when no worker takes the task.
-    document = documents.request_document(DocumentKind.COMMITMENT, application=application)
+    document = documents.request_document(DocumentKind.DRAFT_COMMITMENT, application=application)
     client.force_login(applicant)
     status_url = reverse("documents:status", args=[document.pk])
     assert "生成延迟" not in client.get(status_url).content.decode()  # just asked: no alarm yet
@@ -108,7 +108,7 @@ def test_a_document_nobody_renders_says_so_and_the_administrators_are_told_once(
     document.refresh_from_db()
     assert document.status == "queued"  # the request is kept
     # Asking again for the same content keeps the one request.
-    assert documents.request_document(DocumentKind.COMMITMENT, application=application).pk == document.pk
+    assert documents.request_document(DocumentKind.DRAFT_COMMITMENT, application=application).pk == document.pk
 
 
 def english(client):

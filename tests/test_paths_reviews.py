@@ -14,6 +14,7 @@ from review.models import Criterion, ExpertAssignment, FormalReview
 from tests.experts_support import expert_review_application, make_panel
 from tests.factories import open_call
 from tests.pipeline_support import FINDINGS
+from typography.punctuation import fullwidth
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def assigned(django_user_model, national, make_expert):
     make_panel(make_expert, call, [("110000", "北京大学")])
     experts.auto_assign(call, per_application=1)
     assignment = ExpertAssignment.objects.get(application=application)
+    experts.open_plan(assignment, assignment.expert)  # the explicit 'open the plan' (a GET opens nothing)
     return application, assignment
 
 
@@ -57,7 +59,7 @@ def test_scoring_page_shows_the_plan_the_facts_and_the_evidence_but_nothing_a_re
     # The evidence the eligibility rests on, downloadable.
     for item in version.snapshot["evidence"]:
         url = reverse("applications:evidence_download", args=[application.pk, item["id"]])
-        assert url in page and item["original_name"] in page
+        assert url in page and fullwidth(item["original_name"]) in page
         assert client.get(url).status_code == 200
     assert "证明材料" in page and "填报值" in page and "申报条件审查结果" in page
     # Nothing a reviewer wrote: the provincial opinion and findings, the national record, the timeline.
@@ -78,7 +80,7 @@ def test_a_score_between_the_rubrics_steps_is_refused_at_its_field(client, assig
     assert response.status_code == 200
     page = response.content.decode()
     error = re.search(rf'id="id_criterion_{criteria[0].pk}_error">([^<]*)<', page)
-    assert error and "20.3 不可用,可填 20 或 20.5" in error.group(1)
+    assert error and fullwidth("20.3 不可用,可填 20 或 20.5") in error.group(1)
     assert 'value="22.5"' in page  # everything else typed is kept
     assert not hasattr(assignment, "score") or assignment.score is None
     # The service keeps the rule for every caller, and follows each criterion's own step.

@@ -24,6 +24,7 @@ from review.models import ProvincialReview
 from review.transitions import TransitionError, perform
 from tests.factories import complete_application, open_call, submitted_application
 from tests.pipeline_support import FINDINGS
+from typography.punctuation import fullwidth
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_national_staff_see_the_findings_the_conditions_and_the_evidence_on_the_
     formal_url = reverse("review:formal_review", args=[application.pk])
     assert re.search(rf'href="{formal_url}">材料审核</a>', workspace)  # recommended: the review starts there
     page = client.get(formal_url).content.decode()
-    assert all(text in page for text in FINDINGS.values())
+    assert all(fullwidth(text) in page for text in FINDINGS.values())  # shown with Chinese punctuation
     assert "申报条件检查" in page and 'data-code="gross_output" data-status="pass"' in page
     for item in application.versions.get(number=1).snapshot["evidence"]:
         assert reverse("applications:evidence_download", args=[application.pk, item["id"]]) in page
@@ -146,7 +147,7 @@ def test_figures_are_of_the_year_before_the_call(client, applicant):
             "resident_enterprises": "45", "patents_per_10k": "12.30", "industry_patents": "800", "rd_spending": "2.10",
             "patented_sales": "20.00"}
     page = client.post(reverse("applications:section", args=[application.pk, "figures"]), data).content.decode()
-    assert f"统计年度须为上一年度({application.call.year - 1} 年)" in page
+    assert fullwidth(f"统计年度须为上一年度({application.call.year - 1} 年)") in page
     Application.objects.filter(pk=application.pk).update(figures_year=application.call.year - 2)
     application.refresh_from_db()
     assert "figures_year" in [p.code for p in problems(application)]
@@ -181,10 +182,10 @@ def test_a_co_applicant_association_is_named_on_the_cover_and_in_the_commitment(
     application = complete_application(applicant)
     Application.objects.filter(pk=application.pk).update(has_association=True, association_name="苏州市集成电路行业协会")
     application.refresh_from_db()
+    freeze_version(application, applicant)  # documents render a frozen version
     commitment = source_commitment(application)
     html = render_to_string("documents/commitment.html", context_for(DocumentKind.COMMITMENT, commitment, application))
     assert html.count("苏州市集成电路行业协会") == 2  # the joint application and the signature
-    freeze_version(application, applicant)
     form = source_application_form(application)
     cover = render_to_string("documents/application_form.html",
                              context_for(DocumentKind.APPLICATION_FORM, form, application))

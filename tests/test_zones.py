@@ -24,6 +24,7 @@ from documents import services as documents
 from documents.enums import DocumentKind
 from documents.production import render
 from notifications.models import Notification
+from review import numbers
 from review.enums import AssignmentStatus
 from review.models import Approval
 from review.transitions import perform
@@ -65,7 +66,9 @@ def test_the_approval_creates_the_zone_with_its_period_and_targets(applicant, ac
     assert zone.start_on == today and zone.end_on == schedule.period_end(today)
     snap = application.versions.get(number=application.current_version).snapshot
     assert zone.name == snap["zone_name"] and zone.province_id == application.province_id
-    assert zone.approval_number == "国知办函〔2026〕1号"
+    # The 批复's number from the registry (the national office's code, this year, serial 1).
+    assert zone.approval_number == application.approval.document_number
+    assert zone.approval_number.endswith(f"\u3014{numbers.this_year()}\u30151\u53f7")
     targets = list(zone.targets.order_by("year"))
     assert [t.year for t in targets] == [y["year"] for y in snap["plan_years"]]
     assert targets[0].output_target == Decimal(snap["plan_years"][0]["output_target"])

@@ -142,7 +142,7 @@ def _approved(call, username, name, level, city, code, industry):
         "province": province, "city": city})
     if application.state == ApplicationState.APPROVED:
         return application
-    fill_complete(application, user)
+    fill_complete(application, user, industry=industry)
     Application.objects.filter(pk=application.pk).update(industry_name=industry,
                                                          zone_name=f"{city}{industry}专利导航产业发展实验区")
     application.refresh_from_db()
