@@ -10,6 +10,7 @@ from applications.models import Application
 from tests.browser import Walker, chromium  # noqa: F401
 from tests.conftest import PASSWORD
 from tests.factories import complete_application
+from typography.punctuation import fullwidth
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,8 +37,8 @@ def test_two_pages_edit_the_same_section(chromium, live_server, applicant, make_
         second.page.get_by_role("button", name="保存草稿").click()
         conflict = second.page.locator("#edit-conflict")
         expect(conflict).to_be_visible()
-        expect(conflict.locator(".conflict-theirs").first).to_contain_text("甲:产业集聚度高")
-        expect(conflict.locator(".conflict-mine").first).to_contain_text(typed)
+        expect(conflict.locator(".conflict-theirs").first).to_contain_text(fullwidth("甲:产业集聚度高"))
+        expect(conflict.locator(".conflict-mine").first).to_contain_text(fullwidth(typed))  # shown with Chinese punctuation
         expect(second.page.locator("textarea[name=plan_situation]")).to_have_value(typed)  # nothing lost
         second.shot("refused-with-both-texts")
         second.assert_accessible()
