@@ -32,7 +32,7 @@ class ApplicationDocuments(PortalView):
         application = visible_application(request.user, pk)
         self.require("portal.view_application", application, hide=True)
         rows = [{**row, "label": str(row["label"]), "unavailable": None if row["unavailable"] is None
-                 else str(row["unavailable"])} for row in services.overview(application)]
+                 else str(row["unavailable"])} for row in services.overview(application, request.user)]
         return Response(s.DocumentOverviewSerializer(rows, many=True).data)
 
 
