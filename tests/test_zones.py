@@ -65,7 +65,8 @@ def test_the_approval_creates_the_zone_with_its_period_and_targets(applicant, ac
     assert zone.start_on == today and zone.end_on == schedule.period_end(today)
     snap = application.versions.get(number=application.current_version).snapshot
     assert zone.name == snap["zone_name"] and zone.province_id == application.province_id
-    assert zone.approval_number == "国知办函〔2026〕1号"
+    assert zone.approval_number == application.approval.document_number  # the 批复's number (the 文号 registry)
+    assert zone.approval_number.endswith(f"〔{today.year}〕1号")
     targets = list(zone.targets.order_by("year"))
     assert [t.year for t in targets] == [y["year"] for y in snap["plan_years"]]
     assert targets[0].output_target == Decimal(snap["plan_years"][0]["output_target"])

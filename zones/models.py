@@ -1,7 +1,10 @@
 """The zone after 批复 and everything it reports until 总结验收. Thin models: schedules and
 arithmetic in schedule.py and indicators.py, changes in services.py and transitions.py."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -329,6 +332,9 @@ class AcceptanceCriterion(models.Model):
     description = models.TextField(_("评分要点"), blank=True)
     weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=1)
     max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=20)
+    # As the application rubric's (review.models.Criterion): the shared score form offers and checks steps.
+    step = models.DecimalField(_("评分步长"), max_digits=4, decimal_places=2, default=Decimal("0.5"),
+                               validators=[MinValueValidator(Decimal("0.01"))])
     position = models.PositiveIntegerField(_("顺序"), default=0)
 
     class Meta:
@@ -338,6 +344,10 @@ class AcceptanceCriterion(models.Model):
 
     def __str__(self):
         return self.name
+
+    def on_step(self, value) -> bool:
+        """Whether `value` is a whole number of steps (0, 0.5, 1 … with a step of 0.5)."""
+        return value % self.step == 0
 
 
 class AcceptanceAssignment(models.Model):
