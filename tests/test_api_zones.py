@@ -63,6 +63,17 @@ def _pairs(zone):
     ]
 
 
+def _changes(zone):
+    report = zone.reports.order_by("year", "quarter").first()
+    item = zone.indicator_sets.order_by("year").first()
+    base = f"/api/v1/zones/{zone.pk}/"
+    return [("report", report, "submit", reverse("zones:report", args=[zone.pk, report.pk]),
+             base + f"reports/{report.pk}/transitions/submit/"),
+            ("indicators", item, "confirm", reverse("zones:indicators", args=[zone.pk, item.year]),
+             base + f"indicators/{item.year}/transitions/confirm/"),
+            ("zone", zone, "revoke", reverse("zones:detail", args=[zone.pk]), base + "transitions/revoke/")]
+
+
 def test_access_matrix_equals_the_pages(client, zone, applicant, other_applicant, foreign_applicant, provincial,
                                         foreign_provincial, national, expert):
     pairs = _pairs(zone)
@@ -83,6 +94,12 @@ def test_access_matrix_equals_the_pages(client, zone, applicant, other_applicant
         assert (page, api.status_code) in ((200, 400), (404, 404)), (user.username, page, api.status_code)
         if api.status_code == 400:
             assert set(api.json()["errors"]) >= {"inspected_on", "inspectors", "findings"}
+        # The changes: the same 404 (out of scope), 403 (not the role's) or 409 (a stale state) as the page's post.
+        for kind, obj, name, page_url, api_url in _changes(zone):
+            page = client.post(page_url, {"kind": kind, "object": str(obj.pk), "transition": name,
+                                          f"{name}-expected_state": "stale", f"{name}-opinion": "意见。"}).status_code
+            api = call(client, "post", api_url, token, {"expected_state": "stale", "opinion": "意见。"})
+            assert api.status_code == page and page in (403, 404, 409), (user.username, api_url, api.status_code, page)
         # The list: the page's permission (403 for experts) and only the zones in scope.
         listed = call(client, "get", "/api/v1/zones/", token)
         assert listed.status_code == client.get(reverse("zones:index")).status_code or (
