@@ -22,6 +22,8 @@ from accounts.models import Organisation, Province
 from applications.demo import fill_complete
 from applications.enums import ApplicationState, CallStatus
 from applications.models import Application, Call
+from review import numbers
+from review.demo import FINDINGS as REVIEW_FINDINGS
 from review.experts.demo import score_application_for_demo
 from review.guards import FORMAL_CHECKLIST
 from review.models import FormalReview
@@ -148,13 +150,16 @@ def _approved(call, username, name, level, city, code, industry):
     for name_, actor, opinion in (("submit", user, ""), ("start_provincial_review", provincial, ""),
                                   ("recommend", provincial, "产业基础扎实，同意推荐。"),
                                   ("start_national_review", national, "")):
-        perform(application, actor, name_, opinion, expected_state=application.state)
+        # The province's decision gives its findings on the three materials (guide 四（四）2).
+        perform(application, actor, name_, opinion, expected_state=application.state,
+                extra=dict(REVIEW_FINDINGS) if name_ == "recommend" else None)
     FormalReview.objects.update_or_create(application=application, version=application.current_version, defaults={
         "checklist": {key: True for key, _label in FORMAL_CHECKLIST}, "reviewer": national})
     perform(application, national, "send_to_experts", "材料齐全。", expected_state=application.state)
     score_application_for_demo(application, call.min_scores)
     perform(application, national, "approve", "同意批复建设方案。", expected_state=application.state,
-            extra={"document_number": f"国知办函管字〔{call.year}〕{application.pk}号"})
+            extra={"document_number": numbers.proposed(national.organisation) or
+                   f"国知办函管字〔{call.year}〕{application.pk}号"})
     application.refresh_from_db()
     return application
 
