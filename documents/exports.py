@@ -21,17 +21,17 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Call
+from applications.models import Application, Call
 from review import queries as review_queries
 from review.experts import aggregation
 from review.experts.exports import summary_rows
 from review.filters import NationalQueueFilter, ProvincialQueueFilter
 from review.tables import ProvincialQueueTable
 from zones import queries as zone_queries
-from zones.enums import ZoneState
+from zones.enums import TASKS, ZoneState
 from zones.filters import filtered_zones
 from zones.indicators import shown
-from zones.models import IndicatorSet
+from zones.models import IndicatorSet, QuarterlyReport
 
 from .enums import DocumentKind as K
 
@@ -196,6 +196,27 @@ def zone_indicators(user, params) -> dict:
             "sheets": [{"title": _("核心指标年度统计"), "header": header, "rows": rows}]}
 
 
+REPORT_TEXT = ("work_done", "problems", "next_plan")
+
+
+def zone_reports(user, params) -> dict:
+    """季度进展报告 of the user's zones (or one zone, as its page lists them), each with what its current
+    submitted version says (the draft stays the city's own until it is submitted)."""
+    header = [_("实验区"), _("省份"), _("季度"), _("报告期开始"), _("报告期结束"), _("报送截止日期"), _("状态"),
+              _("已逾期"), _("版本"), _("最近报送时间"),
+              *[str(Application._meta.get_field(name).verbose_name) for name in TASKS],
+              *[str(QuarterlyReport._meta.get_field(name).verbose_name) for name in REPORT_TEXT]]
+    rows = []
+    zones = _zones(user, params).order_by("province__code", "name")
+    for report, version, overdue in zone_queries.report_table(zones):
+        snapshot = version.snapshot if version else {}
+        rows.append([str(report.zone), str(report.zone.province), str(report), report.period_start, report.period_end,
+                     report.due_on, str(report.get_state_display()), _("是") if overdue else _("否"),
+                     report.current_version or "—", _plain(report.submitted_at),
+                     *[snapshot.get(name) or "" for name in (*TASKS, *REPORT_TEXT)]])
+    return {"title": _("季度进展报告"), "sheets": [{"title": _("季度进展报告"), "header": header, "rows": rows}]}
+
+
 @dataclass(frozen=True)
 class ExportSpec:
     kind: str
@@ -222,6 +243,8 @@ EXPORTS = {
                         "zones:index"),
     K.ZONE_INDICATORS: ExportSpec(K.ZONE_INDICATORS, zone_indicators, "portal.view_zone_list",
                                   ("state", "province", "region", "industry", "zone"), "zones:index"),
+    K.ZONE_REPORTS: ExportSpec(K.ZONE_REPORTS, zone_reports, "portal.view_zone_list",
+                               ("state", "province", "region", "industry", "zone"), "zones:index"),
 }
 EXPORT_KINDS = tuple(EXPORTS)
 

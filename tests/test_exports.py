@@ -284,3 +284,31 @@ def test_zone_indicators_export_matches_the_zone_page(client, zones_world, reque
     _doc, content = _export(client, user, "zone_indicators", "csv", {})  # every zone in scope (the zones page)
     names = {line[0] for line in read_csv(content)[1:]}
     assert names == ({own.name, _foreign.name} if who == "national" else {own.name})
+
+
+@pytest.mark.django_db
+def test_zone_reports_export_matches_the_zone_page_and_keeps_typed_text(client, zones_world, applicant, provincial):
+    own, _foreign = zones_world
+    submitted, draft = list(own.reports.filter(period_start__lte=timezone.localdate()).order_by("year", "quarter"))[:2]
+    zone_services.save_report(submitted, applicant, {"work_done": FORMULA, "next_plan": "组建运营基金。"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        zone_services.transition("report", submitted, applicant, "submit", expected_state="draft")
+    zone_services.save_report(draft, applicant, {"work_done": "草稿：尚未报送。"})
+    client.force_login(provincial)
+    page = client.get(reverse("zones:detail", args=[own.pk]))
+    assert 'action="/exports/zone_reports/"' in page.content.decode()
+    expected = [[str(r["report"]), r["report"].due_on.isoformat(), str(r["report"].get_state_display()),
+                 "是" if r["overdue"] else "否", str(r["report"].current_version or "—")]
+                for r in page.context["report_rows"]]
+    _doc, xlsx = _export(client, provincial, "zone_reports", "xlsx", {"zone": str(own.pk)})
+    rows, ws = read_xlsx(xlsx)
+    header = rows[0]
+    cols = [header.index(h) for h in ("季度", "报送截止日期", "状态", "已逾期", "版本")]
+    assert [[_as_text(r[cols[0]]), _as_text(r[cols[1]])[:10], *[_as_text(r[c]) for c in cols[2:]]]
+            for r in rows[1:]] == expected
+    work = header.index("本季度完成的主要工作")
+    assert rows[1][work] == FORMULA and ws.cell(row=2, column=work + 1).data_type == "s"  # arrived as text
+    assert rows[2][work] is None  # a draft stays the city's own until submitted
+    _doc, content = _export(client, provincial, "zone_reports", "csv", {"zone": str(own.pk)})
+    lines = read_csv(content)
+    assert lines[1][work] == "'" + FORMULA and len(lines) == len(rows)

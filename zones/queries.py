@@ -233,6 +233,17 @@ def started_reports(zone, today=None):
     return QuarterlyReport.objects.filter(zone=zone, period_start__lte=today).order_by("year", "quarter")
 
 
+def report_table(zones, today=None) -> list[tuple]:
+    """(report, its current submitted version or None, overdue) of every started quarter of `zones`, in
+    zone then quarter order, as the zone page lists them: two queries whatever the number of zones."""
+    today = today or timezone.localdate()
+    reports = list(QuarterlyReport.objects.filter(zone__in=list(zones), period_start__lte=today)
+                   .select_related("zone", "zone__province").order_by("zone__province__code", "zone__name", "zone_id",
+                                                                      "year", "quarter"))
+    current = {(v.report_id, v.number): v for v in ReportVersion.objects.filter(report__in=reports)}
+    return [(r, current.get((r.pk, r.current_version)), is_overdue(r, today)) for r in reports]
+
+
 def figures_of(indicator_set) -> dict:
     return {f: getattr(indicator_set, f) for f in FIGURE_FIELDS}
 
