@@ -4,6 +4,7 @@ pages' own forms (the same messages at the same inputs) and applied by the same 
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.models import Application, ApplicationVersion, Call, Evidence
@@ -11,6 +12,16 @@ from documents.models import Document
 from notifications.models import Notification
 from review.enums import Recommendation
 from review.models import ExpertAssignment, FormalReview, ProvincialReview
+from zones.models import (
+    AcceptanceRound,
+    Inspection,
+    QuarterlyReport,
+    Rectification,
+    ReportVersion,
+    Zone,
+    ZoneFile,
+    ZoneTarget,
+)
 
 # ---- calls and applications ---------------------------------------------------------------------
 
@@ -315,3 +326,202 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class CountSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
+
+
+# ---- zones after 批复 ---------------------------------------------------------------------------
+
+
+class ZoneSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    province_name = serializers.CharField(source="province.name", read_only=True)
+    province_code = serializers.CharField(source="province.code", read_only=True)
+    applicant_name = serializers.CharField(source="applicant.name", read_only=True)
+
+    class Meta:
+        model = Zone
+        fields = ["id", "name", "application", "applicant", "applicant_name", "province_name", "province_code", "city",
+                  "industry", "approval_number", "start_on", "end_on", "state", "state_label", "state_changed_at"]
+
+
+class TargetCellSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    figure = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+
+
+class ZoneRowSerializer(serializers.Serializer):
+    """One row of the zones table (zones:index): the zone against the guide's targets (confirmed figures)."""
+
+    zone = ZoneSerializer()
+    construction_year = serializers.IntegerField()
+    latest_year = serializers.IntegerField(allow_null=True, help_text="最近确认年度 / Latest confirmed year")
+    cells = serializers.DictField(child=TargetCellSerializer(),
+                                  help_text="patented_sales_share, rd_share, gross_output, industry_patents")
+    overdue_reports = serializers.IntegerField()
+    overdue_indicators = serializers.IntegerField()
+    open_rectifications = serializers.IntegerField()
+
+
+class ZoneTargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ZoneTarget
+        fields = ["year", "milestones", "output_target", "patented_sales_target", "rd_target", "patents_target"]
+
+
+class ZoneDetailSerializer(ZoneSerializer):
+    targets = ZoneTargetSerializer(many=True, read_only=True)
+    construction_year = serializers.IntegerField(read_only=True)
+    overdue_reports = serializers.IntegerField(read_only=True)
+    overdue_indicators = serializers.IntegerField(read_only=True)
+    open_rectifications = serializers.IntegerField(read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta(ZoneSerializer.Meta):
+        fields = ZoneSerializer.Meta.fields + ["scope", "lead_department", "contact_name", "contact_phone",
+                                               "contact_email", "construction_year", "targets", "overdue_reports",
+                                               "overdue_indicators", "open_rectifications", "transitions"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = QuarterlyReport
+        fields = ["id", "year", "quarter", "period_start", "period_end", "due_on", "state", "state_label", "overdue",
+                  "current_version", "submitted_at", "state_changed_at"]
+
+
+class ReportDetailSerializer(ReportSerializer):
+    content = serializers.DictField(read_only=True, help_text="建设主体看到草稿，其他人看到最近报送的版本 / "
+                                                               "The owner sees its draft, others the last version")
+    is_owner = serializers.BooleanField(read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta(ReportSerializer.Meta):
+        fields = ReportSerializer.Meta.fields + ["is_owner", "content", "transitions"]
+
+
+class ZoneFileSerializer(serializers.ModelSerializer):
+    purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
+
+    class Meta:
+        model = ZoneFile
+        fields = ["id", "purpose", "purpose_label", "title", "institution", "original_name", "content_type", "size",
+                  "sha256", "uploaded_at"]
+
+
+class ReportVersionSerializer(serializers.ModelSerializer):
+    snapshot = serializers.DictField(read_only=True)
+    attachments = ZoneFileSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportVersion
+        fields = ["number", "submitted_at", "snapshot", "attachments"]
+
+
+class ZoneLogEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    opinion = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ZoneTransitionResultSerializer(serializers.Serializer):
+    log_entry = ZoneLogEntrySerializer()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+
+
+class ZoneTransitionInputSerializer(serializers.Serializer):
+    expected_state = serializers.CharField(help_text="您看到的状态；已被他人改变时返回 409 / The state you saw; 409 if it changed")
+    opinion = serializers.CharField(required=False, allow_blank=True, help_text="意见 / Opinion")
+    document_number = serializers.CharField(required=False, allow_blank=True, help_text="验收意见文号 / Number")
+    rectify_by = serializers.DateField(required=False, allow_null=True, help_text="整改期限 / Deadline (YYYY-MM-DD)")
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """One year's core indicators with the guide's two ratios (exact, shown at two decimals); the figures
+    are null where they do not count for you (national staff: until the province confirmed them)."""
+
+    year = serializers.IntegerField()
+    due_on = serializers.DateField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    overdue = serializers.BooleanField()
+    counted = serializers.BooleanField()
+    figures = serializers.DictField(child=serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True))
+    patented_sales_share = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
+    patented_sales_met = serializers.BooleanField(allow_null=True, help_text="≥ 85%")
+    rd_share = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
+    rd_met = serializers.BooleanField(allow_null=True, help_text="> 5%")
+
+
+class FigureRowSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    growth = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True,
+                                      help_text="较上年增长（%）/ Growth on the previous year (%)")
+    target = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    percent_of_target = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
+    target_met = serializers.BooleanField(allow_null=True)
+
+
+class IndicatorDetailSerializer(IndicatorSerializer):
+    rows = FigureRowSerializer(many=True)
+    evidence = ZoneFileSerializer(many=True)
+    transitions = TransitionSerializer(many=True)
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Rectification
+        fields = ["id", "requirement", "deadline", "state", "state_label", "response", "state_changed_at",
+                  "transitions"]
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="recorded_by_organisation.name", default="", read_only=True)
+    rectification = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "inspected_on", "inspectors", "findings", "organisation", "created_at", "rectification"]
+
+    @extend_schema_field(RectificationSerializer(allow_null=True))
+    def get_rectification(self, obj):
+        rect = getattr(obj, "rectification", None) if hasattr(obj, "rectification") else None
+        if rect is None:
+            return None
+        rect.transitions = getattr(rect, "transitions", [])
+        return RectificationSerializer(rect).data
+
+
+class InspectionInputSerializer(serializers.Serializer):
+    inspected_on = serializers.DateField()
+    inspectors = serializers.CharField()
+    findings = serializers.CharField()
+    requirement = serializers.CharField(required=False, allow_blank=True, help_text="整改要求（如需整改）")
+    deadline = serializers.DateField(required=False, allow_null=True, help_text="整改期限 / Deadline")
+
+
+class AcceptanceRoundSerializer(serializers.ModelSerializer):
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
+
+    class Meta:
+        model = AcceptanceRound
+        fields = ["number", "applied_at", "decision", "decision_label", "opinion", "document_number", "rectify_by",
+                  "decided_at"]
+
+
+class AcceptanceSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    rounds = AcceptanceRoundSerializer(many=True)
+    transitions = TransitionSerializer(many=True)

@@ -4,7 +4,7 @@ itself from drf-spectacular-sidecar), and the user's token page /account/api-tok
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .views import applications, documents, experts, notifications, review, tokens
+from .views import applications, documents, experts, notifications, review, tokens, zones
 
 app_name = "api"
 
@@ -63,7 +63,24 @@ urlpatterns = [
     path(V1 + "notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path(V1 + "notifications/<int:pk>/read/", notifications.MarkRead.as_view(), name="mark_read"),
     path(V1 + "notifications/read-all/", notifications.MarkAllRead.as_view(), name="mark_all_read"),
-    # Zones after 批复 (issue 11): zones, reports, indicators, inspections and acceptance go here, as
-    # views in api/views/zones.py over zones.queries and zones.services, with their exports in
-    # documents.exports.EXPORTS.
+    # Zones after 批复: the same scoping queries, rules, forms and services as the zone pages
+    path(V1 + "zones/", zones.ZoneList.as_view(), name="zone_list"),
+    path(V1 + "zones/<int:pk>/", zones.ZoneDetail.as_view(), name="zone_detail"),
+    path(V1 + "zones/<int:pk>/transitions/<str:name>/", zones.ZoneTransition.as_view(), name="zone_transition"),
+    path(V1 + "zones/<int:pk>/acceptance/", zones.Acceptance.as_view(), name="zone_acceptance"),
+    path(V1 + "zones/<int:pk>/reports/", zones.ReportList.as_view(), name="zone_reports"),
+    path(V1 + "zones/<int:pk>/reports/<int:report_pk>/", zones.ReportDetail.as_view(), name="zone_report"),
+    path(V1 + "zones/<int:pk>/reports/<int:report_pk>/versions/", zones.ReportVersions.as_view(),
+         name="zone_report_versions"),
+    path(V1 + "zones/<int:pk>/reports/<int:report_pk>/transitions/<str:name>/", zones.ReportTransition.as_view(),
+         name="zone_report_transition"),
+    path(V1 + "zones/<int:pk>/indicators/", zones.IndicatorList.as_view(), name="zone_indicators"),
+    path(V1 + "zones/<int:pk>/indicators/<int:year>/", zones.IndicatorDetail.as_view(), name="zone_indicator"),
+    path(V1 + "zones/<int:pk>/indicators/<int:year>/transitions/<str:name>/", zones.IndicatorTransition.as_view(),
+         name="zone_indicator_transition"),
+    path(V1 + "zones/<int:pk>/inspections/", zones.Inspections.as_view(), name="zone_inspections"),
+    path(V1 + "zones/<int:pk>/rectifications/<int:rectification_pk>/transitions/<str:name>/",
+         zones.RectificationTransition.as_view(), name="zone_rectification_transition"),
+    path(V1 + "zones/<int:pk>/studies/", zones.Studies.as_view(), name="zone_studies"),
+    path(V1 + "zones/files/<int:pk>/download/", zones.FileDownload.as_view(), name="zone_file_download"),
 ]

@@ -16,6 +16,9 @@ class DocumentKind(models.TextChoices):
     DISTRIBUTION = "distribution", _("实验区全国分布情况")
     EXPERT_RANKING = "expert_ranking", _("专家评分排名")
     EXPERT_SCORES = "expert_scores", _("专家评分汇总表(表格)")
+    ZONES = "zones", _("实验区建设情况")
+    ZONE_INDICATORS = "zone_indicators", _("实验区核心指标年度统计")
+    ZONE_REPORTS = "zone_reports", _("实验区季度进展报告")
     # Watermarked drafts from the applicant's live data, to print, sign, seal and scan before submitting;
     # kinds of their own so that a draft is never taken for a submitted version's document.
     DRAFT_APPLICATION_FORM = "draft_application_form", _("申报书(草稿)")

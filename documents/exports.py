@@ -7,8 +7,8 @@ XLSX and CSV hold the rows and values the page shows (every page of them, not on
 parameters it reads. The builders return plain values (text, int, Decimal, naive local datetime),
 so the content hash is taken over exactly what the file will hold. Nothing here writes a file.
 
-The zones after 批复 (issue 11) add their lists here: a builder reading `zones.queries` with the
-zones' filterset, a spec in EXPORTS, and the export buttons on the zone pages.
+The zones after 批复 (issue 11): the zones table (national or provincial) and the zones' annual core
+indicators, read from `zones.queries` with the zones' filterset (`zones.filters`), as the pages show them.
 """
 
 from __future__ import annotations
@@ -21,12 +21,17 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Call
+from applications.models import Application, Call
 from review import queries as review_queries
 from review.experts import aggregation
 from review.experts.exports import summary_rows
 from review.filters import NationalQueueFilter, ProvincialQueueFilter
 from review.tables import ProvincialQueueTable
+from zones import queries as zone_queries
+from zones.enums import TASKS, ZoneState
+from zones.filters import filtered_zones
+from zones.indicators import shown
+from zones.models import IndicatorSet, QuarterlyReport
 
 from .enums import DocumentKind as K
 
@@ -127,6 +132,91 @@ def expert_scores(user, params) -> dict:
             "sheets": [{"title": _("专家评分汇总表"), "header": rows[0], "rows": [list(r) for r in rows[1:]]}]}
 
 
+def _zones(user, params):
+    """The user's zones with the zones page's filters (an invalid filter: no rows, as the page);
+    `zone`: only that one (the zone page's indicators), within the user's scope."""
+    query = _query({k: v for k, v in params.items() if k != "zone"})
+    _filterset, qs = filtered_zones(user, query, zone_queries.zones_for(user))
+    if qs is None:
+        return zone_queries.zones_for(user).none()
+    raw = str(params.get("zone") or "")
+    if raw:
+        qs = qs.filter(pk=int(raw)) if raw.isdigit() else qs.none()
+        if not qs.exists():
+            raise ExportUnavailable(_("实验区不存在或不在您的可见范围内。"))
+    return qs
+
+
+def _percent(value):
+    return None if value is None else f"{value}%"
+
+
+def zones_table(user, params) -> dict:
+    """实验区建设情况 (zones:index): each zone against the guide's targets, in the page's order."""
+    rows = []
+    for row in zone_queries.zone_table(user, qs=_zones(user, params)):
+        z = row.zone
+        cells = [row.cells[key] for key in zone_queries.TARGET_KEYS]
+        rows.append([str(z), str(z.province), str(ZoneState(z.state).label),
+                     row.construction_year if 1 <= row.construction_year <= 5 else "—",
+                     row.latest_year or "—",
+                     *[str(c.label) for c in cells],
+                     _percent(cells[0].figure), _percent(cells[1].figure), cells[2].figure, cells[3].figure,
+                     row.overdue_reports + row.overdue_indicators, row.open_rectifications, z.city, z.industry])
+    header = [_("实验区"), _("省份"), _("状态"), _("建设年度"), _("最近确认年度"),
+              _("专利产品销售收入占比"), _("研发投入占比"), _("工业总产值"), _("产业专利拥有量"),
+              _("专利产品销售收入占比（%）"), _("研发投入占比（%）"), _("工业总产值（亿元）"), _("产业专利拥有量（件）"),
+              _("逾期报告"), _("待整改"), _("所在城市"), _("专利密集型产业")]
+    return {"title": _("实验区建设情况"), "sheets": [{"title": _("实验区建设情况"), "header": header, "rows": rows}]}
+
+
+INDICATOR_COLUMNS = zone_queries.FIGURE_FIELDS
+
+
+def zone_indicators(user, params) -> dict:
+    """核心指标年度统计 of the user's zones (or one zone, as its page shows them): the figures and the
+    guide's two ratios only where they count for the user (the national office: confirmed ones)."""
+    def yes_no(value):
+        return "—" if value is None else (_("是") if value else _("否"))
+
+    zones = _zones(user, params).order_by("province__code", "name")
+    rows = []
+    for zone, item, figures, counted in zone_queries.indicator_table(user, zones):
+        values = [getattr(item, f) for f in INDICATOR_COLUMNS] if counted else [None] * len(INDICATOR_COLUMNS)
+        ps = shown(figures.patented_sales_share) if counted else None
+        rd = shown(figures.rd_share) if counted else None
+        rows.append([str(zone), str(zone.province), item.year, item.due_on, str(item.get_state_display()),
+                     *values, ps, rd, yes_no(figures.patented_sales_met if counted else None),
+                     yes_no(figures.rd_met if counted else None)])
+    header = [_("实验区"), _("省份"), _("统计年度"), _("报送截止日期"), _("状态"),
+              *[str(IndicatorSet._meta.get_field(f).verbose_name) for f in INDICATOR_COLUMNS],
+              _("专利产品销售收入占比（%）"), _("研发投入占比（%）"), _("专利产品销售收入占比达到85%"),
+              _("研发投入占比高于5%")]
+    return {"title": _("实验区核心指标年度统计"),
+            "sheets": [{"title": _("核心指标年度统计"), "header": header, "rows": rows}]}
+
+
+REPORT_TEXT = ("work_done", "problems", "next_plan")
+
+
+def zone_reports(user, params) -> dict:
+    """季度进展报告 of the user's zones (or one zone, as its page lists them), each with what its current
+    submitted version says (the draft stays the city's own until it is submitted)."""
+    header = [_("实验区"), _("省份"), _("季度"), _("报告期开始"), _("报告期结束"), _("报送截止日期"), _("状态"),
+              _("已逾期"), _("版本"), _("最近报送时间"),
+              *[str(Application._meta.get_field(name).verbose_name) for name in TASKS],
+              *[str(QuarterlyReport._meta.get_field(name).verbose_name) for name in REPORT_TEXT]]
+    rows = []
+    zones = _zones(user, params).order_by("province__code", "name")
+    for report, version, overdue in zone_queries.report_table(zones):
+        snapshot = version.snapshot if version else {}
+        rows.append([str(report.zone), str(report.zone.province), str(report), report.period_start, report.period_end,
+                     report.due_on, str(report.get_state_display()), _("是") if overdue else _("否"),
+                     report.current_version or "—", _plain(report.submitted_at),
+                     *[snapshot.get(name) or "" for name in (*TASKS, *REPORT_TEXT)]])
+    return {"title": _("季度进展报告"), "sheets": [{"title": _("季度进展报告"), "header": header, "rows": rows}]}
+
+
 @dataclass(frozen=True)
 class ExportSpec:
     kind: str
@@ -149,6 +239,12 @@ EXPORTS = {
                                  "experts:ranking"),
     K.EXPERT_SCORES: ExportSpec(K.EXPERT_SCORES, expert_scores, "portal.see_expert_identities", ("call",),
                                 "experts:ranking"),
+    K.ZONES: ExportSpec(K.ZONES, zones_table, "portal.view_zone_list", ("state", "province", "region", "industry"),
+                        "zones:index"),
+    K.ZONE_INDICATORS: ExportSpec(K.ZONE_INDICATORS, zone_indicators, "portal.view_zone_list",
+                                  ("state", "province", "region", "industry", "zone"), "zones:index"),
+    K.ZONE_REPORTS: ExportSpec(K.ZONE_REPORTS, zone_reports, "portal.view_zone_list",
+                               ("state", "province", "region", "industry", "zone"), "zones:index"),
 }
 EXPORT_KINDS = tuple(EXPORTS)
 

@@ -15,7 +15,8 @@ from typography import fullwidth
 from .enums import CONTENT_TYPES, DocumentFormat, DocumentKind, DocumentStatus
 
 # Exports have no application or call: they belong to the user who asked (requested_by).
-EXPORT_KIND_VALUES = ["provincial_queue", "national_list", "distribution", "expert_ranking", "expert_scores"]
+EXPORT_KIND_VALUES = ["provincial_queue", "national_list", "distribution", "expert_ranking", "expert_scores", "zones",
+                      "zone_indicators", "zone_reports"]
 
 
 def document_path(instance, filename):

@@ -5,6 +5,7 @@ formulas arrive as text, and they go through the documents' queued, content-hash
 import csv
 import io
 import warnings
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -24,6 +25,10 @@ from spreadsheets.writers import BOM, Sheet, csv_bytes, xlsx_bytes
 from tests.api_support import call, token_for
 from tests.experts_support import expert_review_application, make_panel, submit_score
 from tests.pipeline_support import application_in
+from tests.zones_support import FIGURES as ZONE_FIGURES
+from tests.zones_support import approved_zone, years_ago
+from zones import services as zone_services
+from zones.models import Zone
 
 FORMULA = "=cmd|' /C calc'!A0"
 
@@ -186,3 +191,124 @@ def test_expert_ranking_and_score_summary_exports_match_the_page(client, django_
     _doc, content = _export(client, national, "expert_scores", "csv", {"call": str(application.call_id)})
     lines = read_csv(content)
     assert lines[1][1] == str(application) and lines[1][7] == "80.00"
+
+
+# ---- the zones after 批复 -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def zones_world(applicant, foreign_applicant, provincial, foreign_provincial, national, make_expert):
+    """Two zones in two provinces; the Jiangsu one's industry typed as a formula, one year confirmed."""
+    own = approved_zone(applicant, {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national},
+                        make_expert, days_ago=years_ago(3))
+    foreign = approved_zone(foreign_applicant, {Role.APPLICANT: foreign_applicant, Role.PROVINCIAL: foreign_provincial,
+                                                Role.NATIONAL: national}, make_expert, days_ago=years_ago(1),
+                            call_title="广东批次")
+    Zone.objects.filter(pk=own.pk).update(industry=FORMULA)  # as the city typed it in its application
+    first, second = list(own.indicator_sets.order_by("year"))[:2]
+    for item, state in ((first, "confirm"), (second, None)):
+        zone_services.save_indicators(item, applicant, {**ZONE_FIGURES, "rd_spending": Decimal("50")})
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            zone_services.transition("indicators", item, applicant, "submit", expected_state="draft")
+            if state:
+                zone_services.transition("indicators", item, provincial, state, expected_state="submitted")
+    own.refresh_from_db()
+    return own, foreign
+
+
+def _zone_page_rows(rows):
+    """The zones table as the page shows it (zones:index)."""
+    return [[str(r.zone), str(r.zone.province), str(r.zone.get_state_display()), r.latest_year,
+             *[str(c.label) for c in r.cells.values()], r.overdue_reports + r.overdue_indicators,
+             r.open_rectifications] for r in rows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{}, {"state": "construction"}, {"region": "east"}, {"industry": "cmd"},
+                                   {"state": "accepted"}])
+def test_zones_table_exports_match_the_page(client, zones_world, national, query):
+    client.force_login(national)
+    page = client.get(reverse("zones:index"), query)
+    assert 'action="/exports/zones/"' in page.content.decode()  # the page's export buttons
+    expected = _zone_page_rows(page.context["rows"])
+    if query.get("state") == "accepted":
+        assert expected == []
+    _doc, xlsx = _export(client, national, "zones", "xlsx", query)
+    rows, ws = read_xlsx(xlsx)
+    shown = [[r[0], r[1], r[2], None if r[4] == "—" else r[4], *r[5:9], r[13], r[14]] for r in rows[1:]]
+    assert shown == expected
+    _doc, content = _export(client, national, "zones", "csv", query)
+    lines = read_csv(content)
+    assert [line[0] for line in lines[1:]] == [row[0] for row in expected]
+    if not query or "industry" in query:
+        own = next(i for i, row in enumerate(rows) if row[-1] == FORMULA)  # arrived as the text typed
+        assert ws.cell(row=own + 1, column=len(rows[0])).data_type == "s"
+        assert any(line[-1] == "'" + FORMULA for line in lines)
+
+
+@pytest.mark.django_db
+def test_the_provinces_zones_export_holds_its_own_zones_only(client, zones_world, provincial, foreign_provincial):
+    own, foreign = zones_world
+    client.force_login(provincial)
+    page = client.get(reverse("zones:index"))
+    _doc, content = _export(client, provincial, "zones", "csv", {"province": str(foreign.province_id)})
+    assert [line[0] for line in read_csv(content)[1:]] == [str(r.zone) for r in page.context["rows"]] == [own.name]
+    with pytest.raises(services.ExportRefused):  # another province's zone: nothing to export
+        services.request_export("zone_indicators", "csv", foreign_provincial, {"zone": str(own.pk)})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["provincial", "national"])
+def test_zone_indicators_export_matches_the_zone_page(client, zones_world, request, who):
+    own, _foreign = zones_world
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    page = client.get(reverse("zones:detail", args=[own.pk]))
+    assert f'name="zone" value="{own.pk}"' in page.content.decode()  # the export buttons of the zone page
+    expected = [[r["set"].year, str(r["set"].get_state_display()),
+                 r["set"].gross_output if r["counted"] else None, r["ps"] if r["counted"] else None,
+                 r["rd"] if r["counted"] else None] for r in page.context["indicator_rows"]]
+    _doc, xlsx = _export(client, user, "zone_indicators", "xlsx", {"zone": str(own.pk)})
+    rows, _ws = read_xlsx(xlsx)
+    header = rows[0]
+    at = {name: header.index(name) for name in ("统计年度", "状态", "工业总产值（亿元）", "专利产品销售收入占比（%）",
+                                                "研发投入占比（%）", "研发投入占比高于5%")}
+    got = [[r[at["统计年度"]], r[at["状态"]], r[at["工业总产值（亿元）"]], r[at["专利产品销售收入占比（%）"]],
+            r[at["研发投入占比（%）"]]] for r in rows[1:]]
+    as_decimal = [[y, s, *[None if v is None else Decimal(str(v)).quantize(Decimal("0.01")) for v in rest]]
+                  for y, s, *rest in got]
+    assert as_decimal == expected
+    counted = [r for r in rows[1:] if r[at["工业总产值（亿元）"]] is not None]
+    assert len(counted) == (1 if who == "national" else 2)  # the national office counts confirmed figures only
+    assert counted[0][at["研发投入占比高于5%"]] == "否"  # exactly 5% is not above it
+    _doc, content = _export(client, user, "zone_indicators", "csv", {})  # every zone in scope (the zones page)
+    names = {line[0] for line in read_csv(content)[1:]}
+    assert names == ({own.name, _foreign.name} if who == "national" else {own.name})
+
+
+@pytest.mark.django_db
+def test_zone_reports_export_matches_the_zone_page_and_keeps_typed_text(client, zones_world, applicant, provincial):
+    own, _foreign = zones_world
+    submitted, draft = list(own.reports.filter(period_start__lte=timezone.localdate()).order_by("year", "quarter"))[:2]
+    zone_services.save_report(submitted, applicant, {"work_done": FORMULA, "next_plan": "组建运营基金。"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        zone_services.transition("report", submitted, applicant, "submit", expected_state="draft")
+    zone_services.save_report(draft, applicant, {"work_done": "草稿：尚未报送。"})
+    client.force_login(provincial)
+    page = client.get(reverse("zones:detail", args=[own.pk]))
+    assert 'action="/exports/zone_reports/"' in page.content.decode()
+    expected = [[str(r["report"]), r["report"].due_on.isoformat(), str(r["report"].get_state_display()),
+                 "是" if r["overdue"] else "否", str(r["report"].current_version or "—")]
+                for r in page.context["report_rows"]]
+    _doc, xlsx = _export(client, provincial, "zone_reports", "xlsx", {"zone": str(own.pk)})
+    rows, ws = read_xlsx(xlsx)
+    header = rows[0]
+    cols = [header.index(h) for h in ("季度", "报送截止日期", "状态", "已逾期", "版本")]
+    assert [[_as_text(r[cols[0]]), _as_text(r[cols[1]])[:10], *[_as_text(r[c]) for c in cols[2:]]]
+            for r in rows[1:]] == expected
+    work = header.index("本季度完成的主要工作")
+    assert rows[1][work] == FORMULA and ws.cell(row=2, column=work + 1).data_type == "s"  # arrived as text
+    assert rows[2][work] is None  # a draft stays the city's own until submitted
+    _doc, content = _export(client, provincial, "zone_reports", "csv", {"zone": str(own.pk)})
+    lines = read_csv(content)
+    assert lines[1][work] == "'" + FORMULA and len(lines) == len(rows)

@@ -195,6 +195,9 @@ def save_score(assignment, expert, values: dict, recommendation: str, comment: s
             value = values.get(c.pk)
             if value is not None and not (Decimal("0") <= value <= c.max_score):
                 problems.append(gettext("“%(name)s”的得分应在 0 到 %(max)s 之间。") % {"name": c.name, "max": c.max_score})
+            elif value is not None and not c.on_step(value):
+                problems.append(gettext("“%(name)s”的得分须按 %(step)s 分的步长填写。") % {
+                    "name": c, "step": format(c.step.normalize(), "f")})
         if recommendation and recommendation not in AcceptanceRecommendation.values:
             problems.append(gettext("请选择有效的总体建议。"))
         if final and (any(values.get(c.pk) is None for c in criteria) or not recommendation

@@ -332,7 +332,7 @@ class AcceptanceCriterion(models.Model):
     description = models.TextField(_("评分要点"), blank=True)
     weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=1)
     max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=20)
-    # As on a call's rubric: scores in steps of this size; a value between steps is refused.
+    # As the application rubric's (review.models.Criterion): the shared score form offers and checks steps.
     step = models.DecimalField(_("评分步长"), max_digits=4, decimal_places=2, default=Decimal("0.5"),
                                validators=[MinValueValidator(Decimal("0.01"))])
     position = models.PositiveIntegerField(_("顺序"), default=0)
@@ -346,6 +346,7 @@ class AcceptanceCriterion(models.Model):
         return self.name
 
     def on_step(self, value) -> bool:
+        """Whether `value` is a whole number of steps (0, 0.5, 1 … with a step of 0.5)."""
         return value % self.step == 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -202,6 +203,47 @@ FIGURE_FIELDS = ("gross_output", "patented_sales", "rd_spending", "resident_ente
 TARGET_FIELDS = ("output_target", "patented_sales_target", "rd_target", "patents_target")
 
 
+def figure_rows(item, figures) -> list[dict]:
+    """Each figure of an indicator set with its growth on the previous year and its plan target, exactly
+    (`figures`: its YearFigures)."""
+    rows = []
+    plan = {"gross_output", "patented_sales", "rd_spending", "industry_patents"}
+    for name in FIGURE_FIELDS:
+        value = getattr(item, name)
+        against = figures.against_plan(name) if figures and name in plan else None
+        rows.append({"field": name, "label": item._meta.get_field(name).verbose_name, "value": value,
+                     "growth": indicators.shown(figures.growth(name)) if figures else None,
+                     "target": None if against is None else Decimal(value) - against["difference"],
+                     "against": against, "percent": indicators.shown(against["percent"]) if against else None})
+    return rows
+
+
+def zone_inspections(zone):
+    return (Inspection.objects.filter(zone=zone)
+            .select_related("rectification", "recorded_by", "recorded_by_organisation"))
+
+
+def zone_studies(zone):
+    return ZoneFile.objects.filter(zone=zone, purpose="study", withdrawn_at__isnull=True).select_related("uploaded_by")
+
+
+def started_reports(zone, today=None):
+    """The reports of the quarters that have started (as the zone page lists them)."""
+    today = today or timezone.localdate()
+    return QuarterlyReport.objects.filter(zone=zone, period_start__lte=today).order_by("year", "quarter")
+
+
+def report_table(zones, today=None) -> list[tuple]:
+    """(report, its current submitted version or None, overdue) of every started quarter of `zones`, in
+    zone then quarter order, as the zone page lists them: two queries whatever the number of zones."""
+    today = today or timezone.localdate()
+    reports = list(QuarterlyReport.objects.filter(zone__in=list(zones), period_start__lte=today)
+                   .select_related("zone", "zone__province").order_by("zone__province__code", "zone__name", "zone_id",
+                                                                      "year", "quarter"))
+    current = {(v.report_id, v.number): v for v in ReportVersion.objects.filter(report__in=reports)}
+    return [(r, current.get((r.pk, r.current_version)), is_overdue(r, today)) for r in reports]
+
+
 def figures_of(indicator_set) -> dict:
     return {f: getattr(indicator_set, f) for f in FIGURE_FIELDS}
 
@@ -273,8 +315,8 @@ def _row(zone, targets, confirmed, today):
     return latest.year if latest else None, cells
 
 
-def zone_table(user, today=None) -> list[ZoneRow]:
-    """Every zone the user may see with its status against the targets: four queries in all."""
+def annotated_zones(user, qs: QuerySet | None = None, today=None) -> QuerySet:
+    """The user's zones (`qs`: already filtered from zones_for) with their overdue and open counts."""
     today = today or timezone.localdate()
     overdue = (QuarterlyReport.objects.filter(zone=OuterRef("pk"), state__in=NOT_SUBMITTED, due_on__lt=today)
                .order_by().values("zone").annotate(n=Count("pk")).values("n"))
@@ -282,9 +324,16 @@ def zone_table(user, today=None) -> list[ZoneRow]:
                  .order_by().values("zone").annotate(n=Count("pk")).values("n"))
     open_rect = (Rectification.objects.filter(zone=OuterRef("pk")).exclude(state=RectificationState.CLOSED)
                  .order_by().values("zone").annotate(n=Count("pk")).values("n"))
-    zones = list(zones_for(user).annotate(
-        overdue_reports=Coalesce(Subquery(overdue), 0), overdue_indicators=Coalesce(Subquery(late_sets), 0),
-        open_rectifications=Coalesce(Subquery(open_rect), 0)).order_by("province__code", "name"))
+    qs = zones_for(user) if qs is None else qs
+    return qs.annotate(overdue_reports=Coalesce(Subquery(overdue), 0),
+                       overdue_indicators=Coalesce(Subquery(late_sets), 0),
+                       open_rectifications=Coalesce(Subquery(open_rect), 0))
+
+
+def zone_rows(zones, today=None) -> list[ZoneRow]:
+    """Rows of the table for zones from annotated_zones: two more queries whatever their number."""
+    today = today or timezone.localdate()
+    zones = list(zones)
     ids = [z.pk for z in zones]
     targets, confirmed = {}, {}
     for t in ZoneTarget.objects.filter(zone_id__in=ids):
@@ -297,6 +346,42 @@ def zone_table(user, today=None) -> list[ZoneRow]:
         rows.append(ZoneRow(z, schedule.construction_year(z.start_on, today), latest_year, cells,
                             z.overdue_reports, z.open_rectifications, z.overdue_indicators))
     return rows
+
+
+def zone_table(user, today=None, qs: QuerySet | None = None) -> list[ZoneRow]:
+    """Every zone the user may see (`qs`: a filtered zones_for) with its status against the targets:
+    three queries in all."""
+    return zone_rows(annotated_zones(user, qs, today).order_by("province__code", "name"), today)
+
+
+def counted_states(user) -> set:
+    """Whose figures count for whom: the national office counts only what the province confirmed."""
+    if user.role == Role.NATIONAL:
+        return {IndicatorState.CONFIRMED}
+    if user.role == Role.PROVINCIAL:
+        return {IndicatorState.SUBMITTED, IndicatorState.CONFIRMED, IndicatorState.RETURNED}
+    return set(IndicatorState.values)
+
+
+def indicator_table(user, zones, today=None) -> list[tuple]:
+    """(zone, IndicatorSet, YearFigures, counted) of every indicator year of `zones`, in zone then year
+    order: the figures count (and are shown) only in the states that count for the user, as on the
+    zone page. Two queries whatever the number of zones."""
+    zones = list(zones)
+    ids = [z.pk for z in zones]
+    targets, sets = {}, {}
+    for t in ZoneTarget.objects.filter(zone_id__in=ids).order_by("year"):
+        targets.setdefault(t.zone_id, []).append(t)
+    for s in IndicatorSet.objects.filter(zone_id__in=ids).order_by("year"):
+        sets.setdefault(s.zone_id, []).append(s)
+    counted = counted_states(user)
+    out = []
+    for z in zones:
+        zone_sets = sets.get(z.pk, [])
+        by_year = {y.year: y for y in year_figures(targets.get(z.pk, []), zone_sets)}
+        for s in zone_sets:
+            out.append((z, s, by_year[s.year], s.state in counted))
+    return out
 
 
 def distribution(rows) -> dict:

@@ -25,7 +25,8 @@ from workflow.errors import Refused
 from workflow.machine import StaleStateError, TransitionError
 
 from . import acceptance, charts, queries, services
-from .enums import TASKS, IndicatorState, ZoneState
+from .enums import TASKS, ZoneState
+from .filters import filtered_zones
 from .forms import (
     AcceptanceScoreForm,
     ActivityForm,
@@ -40,6 +41,7 @@ from .forms import (
     UploadForm,
 )
 from .indicators import ratio, shown
+from .queries import counted_states
 from .states import INDICATOR_STATES, RECTIFICATION_STATES, REPORT_STATES, ZONE_STATES
 from .transitions import WORKFLOWS
 
@@ -125,15 +127,6 @@ CHARTS = (
     ("rd_spending", "rd_target", _("企业研发总投入（亿元）")),
     ("industry_patents", "patents_target", _("产业专利拥有量（件）")),
 )
-
-
-def counted_states(user):
-    """Whose figures count for whom: the national office counts only what the province confirmed."""
-    if user.role == Role.NATIONAL:
-        return {IndicatorState.CONFIRMED}
-    if user.role == Role.PROVINCIAL:
-        return {IndicatorState.SUBMITTED, IndicatorState.CONFIRMED, IndicatorState.RETURNED}
-    return set(IndicatorState.values)
 
 
 def indicator_charts(page, user):
@@ -254,10 +247,11 @@ class ZoneIndexView(RolePermissionMixin, View):
     def get(self, request):
         if request.user.role == Role.APPLICANT:
             return redirect("zones:mine")
-        rows = queries.zone_table(request.user)
+        filterset, filtered = filtered_zones(request.user, request.GET, queries.zones_for(request.user))
+        rows = queries.zone_table(request.user, qs=filtered) if filtered is not None else []
         todo = list(queries.indicators_to_confirm(request.user)) if request.user.role == Role.PROVINCIAL else []
         return render(request, "zones/index.html", {
-            "rows": rows, "distribution": queries.distribution(rows), "zone_states": ZONE_STATES,
+            "rows": rows, "filter": filterset, "distribution": queries.distribution(rows), "zone_states": ZONE_STATES,
             "to_confirm": todo, "target_keys": queries.TARGET_KEYS})
 
 
@@ -357,7 +351,7 @@ class IndicatorView(_ZonePage):
             "actions": _actions("indicators", item, user, bound), "badge": INDICATOR_STATES[item.state].badge,
             "log": item.log.select_related("actor", "actor_organisation"),
             "overdue": queries.is_overdue(item, timezone.localdate()),
-            "rows": _figure_rows(item, figures) if shown else [],
+            "rows": queries.figure_rows(item, figures) if shown else [],
         }
 
     def post_action(self, request, action):
@@ -389,20 +383,6 @@ class IndicatorView(_ZonePage):
         else:
             raise Http404
         return redirect(request.path)
-
-
-def _figure_rows(item, figures):
-    """Each figure with its growth on the previous year and its plan target, exactly."""
-    rows = []
-    plan = {"gross_output", "patented_sales", "rd_spending", "industry_patents"}
-    for name in queries.FIGURE_FIELDS:
-        value = getattr(item, name)
-        against = figures.against_plan(name) if figures and name in plan else None
-        rows.append({"label": item._meta.get_field(name).verbose_name, "value": value,
-                     "growth": shown(figures.growth(name)) if figures else None,
-                     "target": None if against is None else against["difference"] + Decimal(value),
-                     "against": against, "percent": shown(against["percent"]) if against else None})
-    return rows
 
 
 # --- supervision ----------------------------------------------------------------------------------
