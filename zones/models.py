@@ -1,6 +1,8 @@
 """The zone after 批复 and everything it reports until 总结验收. Thin models: schedules and
 arithmetic in schedule.py and indicators.py, changes in services.py and transitions.py."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -80,6 +82,8 @@ class ZoneLog(AppendOnlyLog):
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="log")
     from_state = models.CharField(_("原状态"), max_length=32, choices=ZoneState.choices)
     to_state = models.CharField(_("新状态"), max_length=32, choices=ZoneState.choices)
+    # The 验收意见's 发文字号 (review.numbers registry), as the decision registered it.
+    document_number = models.CharField(_("发文字号"), max_length=64, blank=True)
 
     class Meta(AppendOnlyLog.Meta):
         verbose_name = _("实验区流转记录")
@@ -331,6 +335,10 @@ class AcceptanceCriterion(models.Model):
     max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=20)
     position = models.PositiveIntegerField(_("顺序"), default=0)
 
+    # The expert's score form (review.experts.forms.ScoreForm) reads a criterion's step as the review's
+    # rubric gives it: acceptance scores go in half points, as the application review's default.
+    step = Decimal("0.5")
+
     class Meta:
         ordering = ["round", "position", "pk"]
         verbose_name = _("验收评分项")
@@ -338,6 +346,9 @@ class AcceptanceCriterion(models.Model):
 
     def __str__(self):
         return self.name
+
+    def on_step(self, value) -> bool:
+        return value % self.step == 0
 
 
 class AcceptanceAssignment(models.Model):
