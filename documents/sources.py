@@ -169,6 +169,11 @@ def source_acceptance_opinion(application) -> dict:
                              rectify_by=_s(round_.rectify_by))
 
 
+def _plain(value) -> str:
+    """A score's maximum without trailing zeros (20, 17.5)."""
+    return format(value.normalize(), "f")
+
+
 def _expert_review(round_) -> dict:
     """The panel's scores of the round, per criterion (mean of the submitted scores) and in total."""
     criteria = list(round_.criteria.order_by("position", "pk"))
@@ -177,8 +182,8 @@ def _expert_review(round_) -> dict:
     for c in criteria:
         values = [line.values[c.pk] for line in result.lines if c.pk in line.values]
         mean = aggregation.rounded(aggregation.mean(values)) if values else None
-        rows.append({"name": c.name, "max": _s(c.max_score * c.weight), "mean": _s(mean)})
-    return {"criteria": rows, "count": result.count, "max_total": _s(acceptance.max_total(criteria)),
+        rows.append({"name": c.name, "max": _plain(c.max_score * c.weight), "mean": _s(mean)})
+    return {"criteria": rows, "count": result.count, "max_total": _plain(acceptance.max_total(criteria)),
             "trimmed_mean": _s(result.trimmed_mean) if result.count else None,
             "tally": [[str(label), n] for label, n in result.tally]}
 

@@ -24,8 +24,8 @@ from documents import services as documents
 from documents.enums import DocumentKind
 from documents.production import render
 from notifications.models import Notification
-from review.enums import AssignmentStatus
 from review import numbers
+from review.enums import AssignmentStatus
 from review.models import Approval, DocumentNumber
 from review.transitions import perform
 from tests.pipeline_support import add_scores, application_in, extra_for

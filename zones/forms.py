@@ -38,6 +38,8 @@ class TransitionForm(forms.Form):
             "rectify_by": forms.DateField(label=_("整改期限"), required=False,
                                           widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                           error_messages={"invalid": _("请输入有效日期，例如 2027-06-30。")}),
+            # The answer as this person loaded it (workflow.editing): a stale form never overwrites.
+            "loaded": forms.CharField(widget=forms.HiddenInput, required=False),
         }
         for name in transition.inputs:
             self.fields[name] = extras[name]
@@ -54,9 +56,7 @@ class TransitionForm(forms.Form):
                     "next": suggestion}
                 if not field.required:
                     field.help_text += str(_("留空则使用该文号。"))
-        if "loaded" in transition.inputs:
-            # The answer as this person loaded it (workflow.editing): a stale form never overwrites.
-            self.fields["loaded"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if "loaded" in self.fields:
             self.fields["loaded"].initial = answer_version(obj)
 
     @property
