@@ -240,9 +240,13 @@ def context_for(kind, data, subject) -> dict:
             annex_title_lines=title_lines(zone, "年度建设目标"))
     if kind == K.ACCEPTANCE_OPINION:
         zone = data["zone_name"] or ""
-        return {**data, "paragraphs": _paragraphs(data["text"]), "date_cn": _cn_date(data["date"]),
-                "title": f"关于{zone}总结验收的意见", "start_cn": _cn_date(data["start_on"] or ""),
-                "end_cn": _cn_date(data["end_on"] or ""), "rectify_cn": _cn_date(data["rectify_by"] or "")}
+        return letter_context(
+            data, title_lines("关于", zone, "总结验收意见的函"), decision=data["decision"], number=data["number"],
+            zone_name=zone, applicant_name=data["applicant_name"], bureau=data["bureau"],
+            approval_number=data["approval_number"], paragraphs=_paragraphs(data["text"]),
+            start_cn=_cn_date(data["start_on"] or ""), end_cn=_cn_date(data["end_on"] or ""),
+            rectify_cn=_cn_date(data["rectify_by"] or ""), review=data.get("review") or {},
+            annex_title_lines=title_lines(zone, "总结验收专家评审情况"))
     if kind == K.SCORE_SUMMARY:
         return {**data, "title": f"{data['call_title']}专家评分汇总表", "date_cn": _cn_date(data["date"])}
     raise ValueError(kind)

@@ -14,7 +14,7 @@ from django.utils.translation import override
 from .contexts import context_for
 from .engine import render_html
 from .enums import DocumentKind as K
-from .sources import SPECS, approval_letter
+from .sources import SPECS, acceptance_letter, approval_letter
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
 _DRAFT_MARK = re.compile(r'<div class="draft-mark">.*?</div>', re.DOTALL)
@@ -45,3 +45,19 @@ def approve_preview(application, user, opinion, extra):
 
 def not_approve_preview(application, user, opinion, extra):
     return decision_letter(application, user, opinion, extra, approved=False)
+
+
+# The zone's acceptance decisions and the 验收意见 each issues.
+ACCEPTANCE_DECISIONS = {"accept": "accepted", "require_rectification": "rectify", "not_accept": "not_accepted"}
+
+
+def acceptance_preview(zone, user, transition, opinion, extra) -> str:
+    round_ = zone.acceptance_rounds.filter(decision="").order_by("-number").first()
+    if round_ is None:
+        return ""
+    rectify_by = extra.get("rectify_by")
+    data = acceptance_letter(round_, decision=ACCEPTANCE_DECISIONS[transition.name], text=opinion,
+                             document_number=extra.get("document_number", ""),
+                             date=timezone.localdate().isoformat(),
+                             rectify_by=str(rectify_by) if rectify_by else None)
+    return _letter_html(K.ACCEPTANCE_OPINION, {**data, "draft": True})

@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from applications import eligibility, submission
 from review.enums import ProvincialDecision
+from review.experts import aggregation
 from review.models import Approval, ProvincialReview
+from zones import acceptance
+from zones import queries as zone_queries
 from zones.models import AcceptanceRound
 
 from . import scores
@@ -25,7 +28,7 @@ from .enums import DocumentFormat
 from .enums import DocumentKind as K
 
 # Bump when templates or layout change in a way that should re-render unchanged content.
-LAYOUT_REVISION = 7
+LAYOUT_REVISION = 8
 
 
 class Unavailable(Exception):
@@ -158,15 +161,47 @@ def approval_letter(application, version, *, approved, document_number, text, da
 def source_acceptance_opinion(application) -> dict:
     """The national office's latest 总结验收 decision on the application's zone (guide 五(三))."""
     round_ = (AcceptanceRound.objects.filter(zone__application=application).exclude(decision="")
-              .select_related("zone").order_by("-number").first())
+              .select_related("zone", "zone__applicant", "zone__application__province").order_by("-number").first())
     if round_ is None:
         raise Unavailable(_("国家知识产权局尚未作出验收结论。"))
+    return acceptance_letter(round_, decision=round_.decision, text=round_.opinion,
+                             document_number=round_.document_number, date=_date(round_.decided_at),
+                             rectify_by=_s(round_.rectify_by))
+
+
+def _plain(value) -> str:
+    """A score's maximum without trailing zeros (20, 17.5)."""
+    return format(value.normalize(), "f")
+
+
+def _expert_review(round_) -> dict:
+    """The panel's scores of the round, per criterion (mean of the submitted scores) and in total."""
+    criteria = list(round_.criteria.order_by("position", "pk"))
+    result = acceptance.aggregate(round_, list(zone_queries.round_assignments(round_)), criteria)
+    rows = []
+    for c in criteria:
+        values = [line.values[c.pk] for line in result.lines if c.pk in line.values]
+        mean = aggregation.rounded(aggregation.mean(values)) if values else None
+        rows.append({"name": c.name, "max": _plain(c.max_score * c.weight), "mean": _s(mean)})
+    return {"criteria": rows, "count": result.count, "max_total": _plain(acceptance.max_total(criteria)),
+            "trimmed_mean": _s(result.trimmed_mean) if result.count else None,
+            "tally": [[str(label), n] for label, n in result.tally]}
+
+
+def acceptance_letter(round_, *, decision, text, document_number, date, rectify_by) -> dict:
+    """The 验收意见 of the national office to the zone's city government, copied to its provincial bureau
+    (GB/T 9704 信函, like the 批复): also the draft shown before the decision is confirmed."""
     zone = round_.zone
-    return {"decision": round_.decision, "number": round_.number, "document_number": round_.document_number,
-            "text": round_.opinion, "date": _date(round_.decided_at), "rectify_by": _s(round_.rectify_by),
-            "zone_name": zone.name, "applicant_name": zone.applicant.name, "bureau": _province_bureau(application),
-            "approval_number": zone.approval_number, "start_on": _s(zone.start_on), "end_on": _s(zone.end_on),
-            "industry_name": zone.industry, "issuer": "国家知识产权局办公室", "version": application.current_version}
+    application = zone.application
+    office = _national_office_org()
+    return {"decision": str(decision), "number": round_.number, "document_number": document_number, "text": text,
+            "date": date, "rectify_by": rectify_by, "zone_name": zone.name, "applicant_name": zone.applicant.name,
+            "bureau": _province_bureau(application), "addressee": zone.applicant.name,
+            "copy_to": [_province_bureau(application)], "approval_number": zone.approval_number,
+            "start_on": _s(zone.start_on), "end_on": _s(zone.end_on), "industry_name": zone.industry,
+            "issuer": office.letterhead_name if office else "国家知识产权局办公室",
+            "version": application.current_version, "review": _expert_review(round_),
+            "attachments": [f"{zone.name}总结验收专家评审情况"]}
 
 
 def source_score_summary(call) -> dict:

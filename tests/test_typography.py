@@ -16,10 +16,11 @@ from django.utils.translation import override
 from accounts.demo import ACCOUNTS
 from applications.models import Application
 from documents import services as document_services
+from documents.enums import DocumentFormat
 from documents.enums import DocumentKind as K
-from documents.exports import EXPORTS
 from documents.models import Document
 from documents.production import render
+from documents.sources import SPECS
 from notifications.services import Message, notify
 from portal.middleware import ChinesePunctuationMiddleware
 from review.transitions import TRANSITIONS, available
@@ -175,14 +176,14 @@ def test_every_page_of_every_demo_role_and_every_pdf_have_chinese_punctuation(de
     for kind in (K.DRAFT_APPLICATION_FORM, K.DRAFT_COMMITMENT):
         render(document_services.request_document(kind, application=draft).pk)
     kinds = set()
-    for document in Document.objects.filter(status="ready", format="pdf"):  # exports are spreadsheets
+    for document in Document.objects.filter(status="ready", format=DocumentFormat.PDF):  # exports are tables
         kinds.add(document.kind)
         with document.file.open("rb") as handle, pdfplumber.open(BytesIO(handle.read())) as pdf:
             for n, page in enumerate(pdf.pages, 1):
                 bad = ascii_marks(page.extract_text() or "")
                 if bad:
                     found[f"{document.kind} page {n}"] = bad[:5]
-    assert kinds >= {k.value for k in K} - set(EXPORTS), kinds
+    assert kinds >= {k.value for k, spec in SPECS.items() if spec.format == DocumentFormat.PDF}, kinds
     assert not found, found
 
 

@@ -26,7 +26,7 @@ from documents.production import render
 from notifications.models import Notification
 from review import numbers
 from review.enums import AssignmentStatus
-from review.models import Approval
+from review.models import Approval, DocumentNumber
 from review.transitions import perform
 from tests.pipeline_support import add_scores, application_in, extra_for
 from tests.zones_support import FIGURES, approved_zone, years_ago
@@ -314,13 +314,17 @@ def test_acceptance_through_expert_scoring_to_acceptance(final_year_zone, applic
     acceptance.save_score(first, first.expert, {c.pk: Decimal("19") for c in acceptance.ensure_rubric(round_)},
                           "accept", "好。", final=True)
     with pytest.raises(TransitionError, match="至少需要 3 份"):
-        do("zone", zone, national, "accept", "通过。", document_number="国知办函〔2031〕5号")
+        do("zone", zone, national, "accept", "通过。", document_number=numbers.proposed(national.organisation))
     _score_all(round_)
-    do("zone", zone, national, "accept", "实验区建设目标基本实现,同意通过验收。", document_number="国知办函〔2031〕5号")
+    number = numbers.proposed(national.organisation)
+    do("zone", zone, national, "accept", "实验区建设目标基本实现,同意通过验收。", document_number=number)
     zone.refresh_from_db()
     round_.refresh_from_db()
     assert zone.state == ZoneState.ACCEPTED and round_.decision == "accepted"
-    assert round_.document_number == "国知办函〔2031〕5号"
+    assert round_.document_number == number
+    # Registered in the national office's 文号 registry and written on the decision's log entry.
+    assert DocumentNumber.objects.get(number=number, transition="accept").application_id == zone.application_id
+    assert ZoneLog.objects.get(zone=zone, transition="accept").document_number == number
     with pytest.raises(acceptance.AcceptanceError):
         acceptance.save_score(first, first.expert, {}, "accept", "", final=False)
     assert AuditRecord.objects.filter(action="zone.zone.accept").exists()
@@ -345,7 +349,7 @@ def test_rectification_then_a_second_review(final_year_zone, applicant, national
     assert second.number == 2 and second.pk != round_.pk
     assert [c.name for c in acceptance.ensure_rubric(second)] == [c.name for c in acceptance.ensure_rubric(round_)]
     _score_all(second)
-    do("zone", zone, national, "accept", "整改到位,通过验收。", document_number="国知办函〔2031〕9号")
+    do("zone", zone, national, "accept", "整改到位,通过验收。", document_number=numbers.proposed(national.organisation))
     zone.refresh_from_db()
     assert zone.state == ZoneState.ACCEPTED
     assert list(zone.acceptance_rounds.values_list("decision", flat=True)) == ["rectify", "accepted"]

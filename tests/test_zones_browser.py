@@ -135,7 +135,11 @@ def test_a_zone_through_its_years(walkers, live_server, applicant, provincial, n
     assert AcceptanceAssignment.objects.filter(round__zone=zone, status=AssignmentStatus.SUBMITTED).count() == 3
 
     npage.goto(f"/zones/{zone.pk}/acceptance/")
-    act(npage, "通过验收", "同意通过验收。", document_number="国知办函〔2031〕5号")
+    act(npage, "通过验收", "同意通过验收。")  # the 文号 field proposes the registry's next number
+    expect(npage.locator(".letter-preview")).to_contain_text("抄送")
+    office.shot("acceptance letter preview")
+    npage.get_by_role("button", name="确认通过验收").click()
+    npage.wait_for_load_state()
     expect(npage.get_by_text("通过验收").first).to_be_visible()
     office.shot("accepted")
     npage.goto(f"/applications/{zone.application_id}/documents/")

@@ -103,6 +103,7 @@ class Change:
     label: str
     theirs: str
     mine: str
+    field: str = ""  # the form field it concerns, when one does (to show the conflict at the field)
 
 
 class EditConflict(Refused):
@@ -113,6 +114,13 @@ class EditConflict(Refused):
         self.changes = changes
         self.token = new_token
         self.refresh = refresh  # html name -> posted value of the other person's data, for untouched fields
+
+    def at_fields(self, form):
+        """Each conflict also at its field of `form` (bound to `data()`): what the other person saved."""
+        for change in self.changes:
+            if change.field and change.field in form.fields:
+                form.add_error(change.field, _("在您编辑期间，其他人已将此项保存为：“%(theirs)s”。下方保留的是您填写的内容，请对照修改后再保存。")
+                               % {"theirs": change.theirs})
 
     def data(self, post):
         """The POST to re-bind the page's forms with: everything typed, the other person's values in the
@@ -155,7 +163,7 @@ class Merge:
             if theirs[n] != base[n] and theirs[n] != mine[n]:
                 fields = form.fields if form is not None else {}
                 self.changes.append(Change(f"{label_prefix}{fields[n].label if n in fields else n}",
-                                           display(theirs_raw.get(n)), display(mine_raw.get(n))))
+                                           display(theirs_raw.get(n)), display(mine_raw.get(n)), n))
                 if n not in changed and n in fields:
                     self.refresh[form.add_prefix(n)] = as_data(form.fields[n], theirs_raw.get(n))
         return changed

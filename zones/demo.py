@@ -147,10 +147,9 @@ def _approved(call, username, name, level, city, code, industry):
                                                          zone_name=f"{city}{industry}专利导航产业发展实验区")
     application.refresh_from_db()
     provincial, national = _province_user(application), _national()
-    for name_, actor, opinion in (("submit", user, ""), ("start_provincial_review", provincial, ""),
-                                  ("recommend", provincial, "产业基础扎实，同意推荐。"),
-                                  ("start_national_review", national, "")):
-        extra = dict(FINDINGS) if name_ == "recommend" else {}
+    for name_, actor, opinion, extra in (("submit", user, "", None), ("start_provincial_review", provincial, "", None),
+                                         ("recommend", provincial, "产业基础扎实，同意推荐。", dict(FINDINGS)),
+                                         ("start_national_review", national, "", None)):
         perform(application, actor, name_, opinion, expected_state=application.state, extra=extra)
     FormalReview.objects.update_or_create(application=application, version=application.current_version, defaults={
         "checklist": {key: True for key, _label in FORMAL_CHECKLIST}, "reviewer": national})
@@ -192,7 +191,9 @@ def _acceptance_zone(application, days, decide):
     if decide:
         services.transition("zone", zone, national, "accept",
                             "实验区建设期目标基本实现，专利导航产业发展工作机制运行良好，同意通过验收。",
-                            expected_state=zone.state, extra={"document_number": f"国知办函管字〔{today.year}〕88号"})
+                            expected_state=zone.state,
+                            # The 验收意见's 文号: the national office's next number from the registry.
+                            extra={"document_number": numbers.proposed(numbers.issuer_of(national))})
     return zone
 
 

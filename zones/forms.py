@@ -6,10 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
+from review import numbers
 from review.experts.forms import BootstrapMixin, ScoreForm
 
 from .enums import TASKS, AcceptanceRecommendation
 from .models import IndicatorSet, QuarterlyReport
+from .transitions import answer_version
 
 ROWS = {"rows": 4}
 
@@ -21,7 +23,7 @@ class TransitionForm(forms.Form):
     opinion = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                               max_length=5000)
 
-    def __init__(self, transition, obj, *args, **kwargs):
+    def __init__(self, transition, obj, *args, user=None, **kwargs):
         self.transition_row = transition
         kwargs.setdefault("prefix", transition.name)
         kwargs.setdefault("initial", {"expected_state": obj.state})
@@ -36,6 +38,8 @@ class TransitionForm(forms.Form):
             "rectify_by": forms.DateField(label=_("整改期限"), required=False,
                                           widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                           error_messages={"invalid": _("请输入有效日期，例如 2027-06-30。")}),
+            # The answer as this person loaded it (workflow.editing): a stale form never overwrites.
+            "loaded": forms.CharField(widget=forms.HiddenInput, required=False),
         }
         for name in transition.inputs:
             self.fields[name] = extras[name]
@@ -43,6 +47,17 @@ class TransitionForm(forms.Form):
             if self.fields[name].required:
                 self.fields[name].error_messages["required"] = _("请填写%(label)s。") % {
                     "label": self.fields[name].label}
+        if "document_number" in self.fields and user is not None:
+            suggestion = numbers.proposed(numbers.issuer_of(user))
+            if suggestion:
+                field = self.fields["document_number"]
+                field.initial = suggestion
+                field.help_text = _("形式为“机关代字〔年份〕序号号”，与批复同一文号序列；本机关下一个可用文号为“%(next)s”。") % {
+                    "next": suggestion}
+                if not field.required:
+                    field.help_text += str(_("留空则使用该文号。"))
+        if "loaded" in self.fields:
+            self.fields["loaded"].initial = answer_version(obj)
 
     @property
     def extra(self):

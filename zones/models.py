@@ -83,6 +83,8 @@ class ZoneLog(AppendOnlyLog):
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="log")
     from_state = models.CharField(_("原状态"), max_length=32, choices=ZoneState.choices)
     to_state = models.CharField(_("新状态"), max_length=32, choices=ZoneState.choices)
+    # The 验收意见's 发文字号 (review.numbers registry), as the decision registered it.
+    document_number = models.CharField(_("发文字号"), max_length=64, blank=True)
 
     class Meta(AppendOnlyLog.Meta):
         verbose_name = _("实验区流转记录")

@@ -40,15 +40,23 @@ def _tell(zone, roles, actor_id, subject, body, url, about=None):
     notify(users, Message(subject, body), url, about if about is not None else zone)
 
 
+def zone_message(zone, transition, from_label, to_label, opinion="", document_number=""):
+    """The subject and body a zone's step sends (also shown before a step that cannot be undone)."""
+    with override("zh-hans"):
+        subject = _("“%(zone)s”：%(action)s") % {"zone": zone, "action": transition.label}
+        body = _("实验区状态由“%(from)s”变为“%(to)s”。") % {"from": from_label, "to": to_label}
+        if document_number:
+            body += "\n" + _("验收意见文号：%(number)s") % {"number": document_number}
+        if opinion:
+            body += "\n" + opinion
+    return str(subject), str(body)
+
+
 def zone_transition(log_pk, transition):
     entry = ZoneLog.objects.select_related("zone").get(pk=log_pk)
     zone = entry.zone
-    with override("zh-hans"):
-        subject = _("“%(zone)s”：%(action)s") % {"zone": zone, "action": transition.label}
-        body = _("实验区状态由“%(from)s”变为“%(to)s”。") % {"from": entry.get_from_state_display(),
-                                                       "to": entry.get_to_state_display()}
-        if entry.opinion:
-            body += "\n" + entry.opinion
+    subject, body = zone_message(zone, transition, entry.get_from_state_display(), entry.get_to_state_display(),
+                                 entry.opinion, entry.document_number)
     _tell(zone, transition.notify_roles, entry.actor_id, subject, body, reverse("zones:detail", args=[zone.pk]))
 
 

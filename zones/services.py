@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from accounts.enums import Role
 from applications.uploads import sha256_of, validate_upload
 from audit.services import record
+from workflow import editing
 from workflow.errors import Refused
 from workflow.machine import TransitionError
 
@@ -35,6 +36,8 @@ from .models import (
 from .queries import can_see_zone, zones_for
 from .states import INDICATOR_STATES, REPORT_STATES
 from .transitions import WORKFLOWS
+from .transitions import answer_conflict as answer_conflict  # re-exported for the pages
+from .transitions import answer_version as answer_version  # idem
 
 REPORT_FIELDS = ("task_mechanism", "task_network", "task_projects", "task_services", "task_enterprises",
                  "task_international", "work_done", "problems", "next_plan")
@@ -120,15 +123,31 @@ def transition(kind: str, obj, user, name: str, opinion: str = "", *, expected_s
     except TransitionError as exc:
         record(action, actor=user, obj=obj, result="refused", reason=exc.message)
         raise
-    record(action, actor=user, obj=obj, reason=opinion, details={k: str(v) for k, v in (extra or {}).items()})
+    record(action, actor=user, obj=obj, reason=opinion,
+           details={k: str(v) for k, v in (extra or {}).items() if k != "loaded"})
     return entry
+
+
+def refusal(kind: str, obj, user, name: str, opinion: str = "", extra: dict | None = None):
+    """The TransitionError the step would meet now, or None: for the page that confirms it first."""
+    return WORKFLOWS[kind].refusal(obj, user, name, opinion, extra)
 
 
 # --- quarterly reports --------------------------------------------------------------------------
 
 
-def save_report(report, user, data: dict) -> QuarterlyReport:
-    """Save the draft of a quarterly report (the owner, while it is a draft or returned)."""
+def report_version(report) -> str:
+    """The version of a report's draft its form carries (workflow.editing)."""
+    return editing.token({"report": editing.instance_values(report, REPORT_FIELDS)})
+
+
+def save_report(report, user, data: dict, *, loaded: str | None = None, form=None) -> QuarterlyReport:
+    """Save the draft of a quarterly report (the owner, while it is a draft or returned).
+
+    With `loaded` (report_version, carried by the page's form) only the fields this person changed are
+    written, and a save after someone else saved the draft is refused with workflow.editing.EditConflict
+    (nothing written)."""
+    merge = editing.Merge(editing.read(loaded))
     with transaction.atomic():
         locked = QuarterlyReport.objects.select_for_update(of=("self",)).select_related("zone").get(pk=report.pk)
         _owner(user, locked.zone)
@@ -137,9 +156,11 @@ def save_report(report, user, data: dict) -> QuarterlyReport:
             _refuse(gettext("报告已报送，不能修改；如需修改请等待退回。"))
         if locked.period_start > timezone.localdate():
             _refuse(gettext("该季度尚未开始，不能填写。"))
-        for name in REPORT_FIELDS:
-            if name in data:
-                setattr(locked, name, (data[name] or "").strip())
+        mine = {name: (data[name] or "").strip() for name in REPORT_FIELDS if name in data}
+        changed = merge.form("report", form, list(mine), locked, mine=mine)
+        merge.check()
+        for name in changed:
+            setattr(locked, name, mine[name])
         locked.save()
     return locked
 
@@ -178,15 +199,26 @@ def withdraw_file(item, user) -> None:
 # --- annual core indicators ---------------------------------------------------------------------
 
 
-def save_indicators(indicator_set, user, data: dict) -> IndicatorSet:
-    """Save the figures of one year (the owner, while a draft or returned). Exact decimals."""
+def indicator_version(indicator_set) -> str:
+    """The version of a year's figures its form carries (workflow.editing)."""
+    return editing.token({"figures": editing.instance_values(indicator_set, FIGURE_FIELDS)})
+
+
+def save_indicators(indicator_set, user, data: dict, *, loaded: str | None = None, form=None) -> IndicatorSet:
+    """Save the figures of one year (the owner, while a draft or returned). Exact decimals. With `loaded`
+    (indicator_version) only the figures this person changed are written, and a save after someone else
+    saved is refused with workflow.editing.EditConflict (nothing written)."""
+    merge = editing.Merge(editing.read(loaded))
     with transaction.atomic():
         locked = IndicatorSet.objects.select_for_update(of=("self",)).select_related("zone").get(pk=indicator_set.pk)
         _owner(user, locked.zone)
         _active(locked.zone)
         if not INDICATOR_STATES[locked.state].owner_may_edit:
             _refuse(gettext("核心指标已报送，不能修改；如需修改请等待省局退回。"))
-        values = {name: data.get(name) for name in FIGURE_FIELDS if name in data}
+        mine = {name: data.get(name) for name in FIGURE_FIELDS if name in data}
+        changed = merge.form("figures", form, list(mine), locked, mine=mine)
+        merge.check()
+        values = {name: mine[name] for name in changed}
         industry = values.get("industry_patents", locked.industry_patents)
         invention = values.get("invention_patents", locked.invention_patents)
         if industry is not None and invention is not None and invention > industry:

@@ -13,6 +13,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
+from review import numbers
+from workflow import editing
 from workflow.machine import Workflow, writes
 from workflow.machine import transition as _t
 
@@ -39,6 +41,7 @@ from .states import INDICATOR_STATES, RECTIFICATION_STATES, REPORT_STATES, ZONE_
 
 INPUT_MESSAGES = {
     "document_number": _("请填写验收意见文号。"),
+    "loaded": _("页面已过期，请刷新后重新填写。"),
     "rectify_by": _("请填写整改期限。"),
 }
 
@@ -108,6 +111,13 @@ def open_review(zone, user, transition, context):
     acceptance.ensure_rubric(_draft_round(zone))
 
 
+def register_number(zone, user, transition, context):
+    """The 验收意见's 发文字号 from the national office's registry (review.numbers): the same series as
+    its 批复 (the registry numbers per issuer and year, not per kind of letter), unique, never reused;
+    registered against the zone's application. A blank one is the proposed next number."""
+    numbers.register_number(zone.application, user, transition, context)
+
+
 def record_decision(zone, user, transition, context):
     round_ = _draft_round(zone)
     round_.decision = {Z.ACCEPTED: AcceptanceDecision.ACCEPTED, Z.RECTIFYING: AcceptanceDecision.RECTIFY,
@@ -132,14 +142,15 @@ _ZONE_TABLE = [
        effects=(open_review,), notify_roles=(Role.PROVINCIAL,)),
     _t("accept", _("通过验收"), [Z.ACCEPTANCE_REVIEW], Z.ACCEPTED, [Role.NATIONAL], opinion_required=True,
        opinion_label=_("验收意见"), inputs=("document_number",), required_inputs=("document_number",),
-       guards=(scores_complete,), effects=(record_decision,), notify_roles=(Role.PROVINCIAL,), style="success"),
+       guards=(scores_complete, numbers.check_number), effects=(register_number, record_decision),
+       notify_roles=(Role.PROVINCIAL,), style="success", confirm=True),
     _t("require_rectification", _("限期整改"), [Z.ACCEPTANCE_REVIEW], Z.RECTIFYING, [Role.NATIONAL],
        opinion_required=True, opinion_label=_("验收意见及整改要求"), inputs=("rectify_by", "document_number"),
-       required_inputs=("rectify_by",), guards=(scores_complete, rectify_date_valid), effects=(record_decision,),
-       notify_roles=(Role.PROVINCIAL,), style="warning"),
+       required_inputs=("rectify_by",), guards=(scores_complete, rectify_date_valid, numbers.check_number),
+       effects=(register_number, record_decision), notify_roles=(Role.PROVINCIAL,), style="warning", confirm=True),
     _t("not_accept", _("不予通过"), [Z.ACCEPTANCE_REVIEW], Z.NOT_ACCEPTED, [Role.NATIONAL], opinion_required=True,
-       opinion_label=_("验收意见"), inputs=("document_number",), guards=(scores_complete,),
-       effects=(record_decision,), notify_roles=(Role.PROVINCIAL,), style="danger"),
+       opinion_label=_("验收意见"), inputs=("document_number",), guards=(scores_complete, numbers.check_number),
+       effects=(register_number, record_decision), notify_roles=(Role.PROVINCIAL,), style="danger", confirm=True),
     _t("resubmit_acceptance", _("报送整改情况，申请再次验收"), [Z.RECTIFYING], Z.ACCEPTANCE_REVIEW, [Role.APPLICANT],
        guards=(summary_ready,), effects=(mark_applied, open_review), notify_roles=(Role.PROVINCIAL, Role.NATIONAL),
        style="success"),
@@ -151,7 +162,7 @@ _ZONE_TABLE = [
 ZONES = Workflow(
     model=Zone, log_model=ZoneLog, log_subject="zone", states=ZONE_STATES.values(), transitions=_ZONE_TABLE,
     visible=can_see_zone, input_messages=INPUT_MESSAGES, notify=notices.zone_transition,
-    related=("province", "applicant"),
+    related=("province", "applicant", "application"), log_inputs=("document_number",),
     messages={"not_visible": _("您无权处理该实验区。"),
               "wrong_state": _("该实验区当前状态为“%(state)s”，不能执行“%(action)s”。"),
               "stale": _("该实验区已被他人处理，当前状态为“%(state)s”，您的操作未执行。请查看最新记录后再操作。")},
@@ -254,6 +265,39 @@ INDICATORS = Workflow(
 # --- rectifications ---------------------------------------------------------------------------
 
 
+def answer_version(rectification) -> str:
+    """The version of the answer a form carries (workflow.editing)."""
+    return editing.token({"response": editing.value(rectification.response)})
+
+
+def answer_conflict(rectification, typed, loaded=None):
+    """An EditConflict when someone else saved an answer since this person loaded the form (`loaded`, the
+    form's version) or, without a version, when an answer other than theirs is stored; else None."""
+    stored, mine = editing.value(rectification.response), editing.value(typed)
+    if loaded is not None:
+        base = editing.read(loaded)
+        if base is None or base.get("response") == stored:
+            return None
+    if stored is None or stored == mine:
+        return None
+    change = editing.Change(str(_("整改情况")), editing.display(rectification.response), editing.display(typed))
+    conflict = editing.EditConflict([change], answer_version(rectification), {})
+    conflict.pk = rectification.pk
+    return conflict
+
+
+def answer_current(rectification, user, context=None):
+    """A stale answer never overwrites the one someone else gave meanwhile (e.g. before a 继续整改)."""
+    loaded = (context or {}).get("loaded")
+    if not loaded:
+        return []
+    conflict = answer_conflict(rectification, (context or {}).get("opinion"), loaded)
+    if conflict is None:
+        return []
+    return {"opinion": _("在您填写期间，其他人已报送了整改情况：“%(theirs)s”。您填写的内容仍保留在下方，"
+                         "请对照修改后再报送。") % {"theirs": conflict.changes[0].theirs}}
+
+
 @writes("response")
 def record_response(rectification, user, transition, context):
     rectification.response = context["opinion"]
@@ -261,7 +305,7 @@ def record_response(rectification, user, transition, context):
 
 _RECTIFICATION_TABLE = [
     _t("answer", _("报送整改情况"), [R.OPEN], R.ANSWERED, [Role.APPLICANT], opinion_required=True,
-       opinion_label=_("整改情况"), effects=(record_response,), notify_roles=(Role.PROVINCIAL, Role.NATIONAL),
+       opinion_label=_("整改情况"), inputs=("loaded",), guards=(answer_current,), effects=(record_response,), notify_roles=(Role.PROVINCIAL, Role.NATIONAL),
        style="success"),
     _t("close", _("确认整改完毕"), [R.ANSWERED], R.CLOSED, [Role.PROVINCIAL, Role.NATIONAL],
        opinion_label=_("确认意见"), style="success"),
@@ -272,6 +316,7 @@ _RECTIFICATION_TABLE = [
 RECTIFICATIONS = Workflow(
     model=Rectification, log_model=RectificationLog, log_subject="rectification",
     states=RECTIFICATION_STATES.values(), transitions=_RECTIFICATION_TABLE, visible=can_see,
+    input_messages={"loaded": INPUT_MESSAGES["loaded"]},
     notify=notices.rectification_transition, related=("zone", "inspection"),
     messages={"not_visible": _("您无权处理该整改事项。")},
 )

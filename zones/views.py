@@ -19,12 +19,14 @@ from accounts.enums import Role
 from accounts.mixins import RolePermissionMixin
 from applications.models import Application
 from applications.queries import visible_application
+from review import numbers
 from review.enums import AssignmentStatus
 from review.experts.forms import ReasonForm
+from workflow import editing
 from workflow.errors import Refused
 from workflow.machine import StaleStateError, TransitionError
 
-from . import acceptance, charts, queries, services
+from . import acceptance, charts, previews, queries, services
 from .enums import TASKS, ZoneState
 from .filters import filtered_zones
 from .forms import (
@@ -53,7 +55,7 @@ def _actions(kind, obj, user, bound=None):
     """The transitions this user may attempt on obj, each with its (possibly bound) form."""
     bound = bound or {}
     return [{"kind": kind, "object": obj, "transition": t,
-             "form": bound.get((kind, obj.pk, t.name)) or TransitionForm(t, obj)}
+             "form": bound.get((kind, obj.pk, t.name)) or TransitionForm(t, obj, user=user)}
             for t in WORKFLOWS[kind].available(obj, user, visible=True)]
 
 
@@ -91,6 +93,16 @@ class _ZonePage(RolePermissionMixin, View):
     def post_action(self, request, action):
         raise Http404
 
+    def _conflict(self, conflict, form_class, instance):
+        """Nothing was saved: the page shows both versions (beside the form and at each field), keeps
+        everything typed, takes the other person's values where this person changed nothing, and
+        carries the new version so that saving again after merging goes through."""
+        messages.error(self.request, conflict.message)
+        form = form_class(conflict.data(self.request.POST), instance=instance)
+        form.is_valid()
+        conflict.at_fields(form)
+        return self.render_page(status=409, form=form, loaded=conflict.token, conflict=conflict)
+
     def post_transition(self, request):
         kind, name = request.POST.get("kind", ""), request.POST.get("transition", "")
         raw = request.POST.get("object", "")
@@ -100,16 +112,31 @@ class _ZonePage(RolePermissionMixin, View):
         transition = WORKFLOWS[kind].transitions.get(name)
         if transition is None or request.user.role not in transition.roles:
             raise PermissionDenied(_("您的角色无权执行此操作。"))
-        form = TransitionForm(transition, obj, request.POST)
-        if form.is_valid():
+        form = TransitionForm(transition, obj, request.POST, user=request.user)
+        if request.POST.get("revise"):
+            # Back from the confirmation to the form, everything typed kept.
+            form.is_valid()
+            return self.render_page(bound={(kind, obj.pk, name): form})
+        if form.is_valid() and transition.confirm and not request.POST.get("confirmed"):
+            error = services.refusal(kind, obj, request.user, name, form.cleaned_data["opinion"], form.extra)
+            if error is None:
+                return self._confirmation(request, obj, transition, form)
+            form.apply_error(error)
+        elif form.is_valid():
             try:
                 services.transition(kind, obj, request.user, name, form.cleaned_data["opinion"],
                                     expected_state=form.cleaned_data["expected_state"], extra=form.extra)
             except StaleStateError as e:
                 messages.error(request, e.message)
-                return self.render_page(status=409, unsent_opinion=form.cleaned_data["opinion"])
+                extra = {"unsent_opinion": form.cleaned_data["opinion"]}
+                if kind == "rectification":
+                    # Someone else answered first: their answer beside this person's, nothing lost.
+                    obj.refresh_from_db()
+                    extra["rectification_conflict"] = services.answer_conflict(obj, form.cleaned_data["opinion"])
+                return self.render_page(status=409, **extra)
             except TransitionError as e:
                 form.apply_error(e)
+                form = self._refreshed(kind, obj, transition, form, request)
             else:
                 obj.refresh_from_db()
                 messages.success(request, _("已执行“%(action)s”，状态现为“%(state)s”。") % {
@@ -117,6 +144,38 @@ class _ZonePage(RolePermissionMixin, View):
                 return redirect(request.path)
         messages.error(request, _("“%(action)s”未执行，请按提示修改后重新提交。") % {"action": transition.label})
         return self.render_page(status=400, bound={(kind, obj.pk, name): form})
+
+    def _refreshed(self, kind, obj, transition, form, request):
+        """After a refusal because someone else saved the answer meanwhile, the form carries the version
+        the user has now seen (shown at the field), so that saving again after merging goes through."""
+        if "loaded" not in transition.inputs:
+            return form
+        obj.refresh_from_db()
+        if services.answer_conflict(obj, form.cleaned_data.get("opinion"), form.cleaned_data.get("loaded")) is None:
+            return form
+        data = request.POST.copy()
+        data[form.add_prefix("loaded")] = services.answer_version(obj)
+        fresh = TransitionForm(transition, obj, data, user=request.user)
+        fresh.is_valid()
+        for name, errors in form.errors.items():
+            for message in errors:
+                if message not in fresh.errors.get(name, []):
+                    fresh.add_error(name if name in fresh.fields else None, message)
+        return fresh
+
+    def _confirmation(self, request, obj, transition, form):
+        """A step that cannot be undone: show the letter it issues, watermarked, and ask once more."""
+        opinion, extra = form.cleaned_data["opinion"], dict(form.extra)
+        if "document_number" in transition.inputs and not extra.get("document_number"):
+            extra["document_number"] = numbers.proposed(numbers.issuer_of(request.user))
+        subject, body = previews.message(obj, transition, opinion, extra)
+        return render(request, "zones/confirm.html", {
+            "zone": obj, "transition": transition, "form": form, "action_url": request.path,
+            "letter": previews.letter(obj, request.user, transition, opinion, extra),
+            "message_subject": subject, "message_body": body,
+            # The number the preview shows is the one confirmed (refused then if taken meanwhile).
+            "document_number": extra.get("document_number", ""),
+        })
 
 
 # --- the zone's page ----------------------------------------------------------------------------
@@ -270,13 +329,14 @@ class ReportView(_ZonePage):
         report = self.get_report()
         return report if kind == "report" and pk == report.pk else None
 
-    def context(self, bound=None, form=None, upload_form=None, **extra):
+    def context(self, bound=None, form=None, upload_form=None, loaded=None, **extra):
         user, report = self.request.user, self.get_report()
         owner = user.has_perm("portal.own_zone", self.zone)
         editable = owner and REPORT_STATES[report.state].owner_may_edit and report.period_start <= timezone.localdate()
         return {
             **extra, "report": report, "owner": owner, "editable": editable,
             "form": form or (ReportForm(instance=report) if editable else None),
+            "loaded_token": loaded or services.report_version(report),
             "upload_form": upload_form or (UploadForm() if editable else None),
             "attachments": report.attachments.filter(withdrawn_at__isnull=True) if owner else [],
             "versions": queries.report_versions(report), "actions": _actions("report", report, user, bound),
@@ -289,9 +349,13 @@ class ReportView(_ZonePage):
         try:
             if action == "save":
                 form = ReportForm(request.POST, instance=queries.zone_report(self.zone, report.pk))
+                loaded = request.POST.get(editing.TOKEN_FIELD) or None
                 if not form.is_valid():
-                    return self.render_page(status=400, form=form)
-                services.save_report(report, request.user, form.cleaned_data)
+                    return self.render_page(status=400, form=form, loaded=loaded)
+                try:
+                    services.save_report(report, request.user, form.cleaned_data, loaded=loaded, form=form)
+                except editing.EditConflict as conflict:
+                    return self._conflict(conflict, ReportForm, queries.zone_report(self.zone, report.pk))
                 messages.success(request, _("草稿已保存。"))
             elif action == "attach":
                 upload = UploadForm(request.POST, request.FILES)
@@ -336,7 +400,7 @@ class IndicatorView(_ZonePage):
         item = self.get_set()
         return item if kind == "indicators" and pk == item.pk else None
 
-    def context(self, bound=None, form=None, upload_form=None, **extra):
+    def context(self, bound=None, form=None, upload_form=None, loaded=None, **extra):
         user, item = self.request.user, self.get_set()
         owner = user.has_perm("portal.own_zone", self.zone)
         editable = owner and INDICATOR_STATES[item.state].owner_may_edit
@@ -346,6 +410,7 @@ class IndicatorView(_ZonePage):
         return {
             **extra, "item": item, "owner": owner, "editable": editable, "figures": figures if shown else None,
             "form": form or (IndicatorForm(instance=item) if editable else None),
+            "loaded_token": loaded or services.indicator_version(item),
             "upload_form": upload_form or (UploadForm() if editable else None),
             "evidence": [e for e in item.evidence.all() if e.withdrawn_at is None] if shown else [],
             "actions": _actions("indicators", item, user, bound), "badge": INDICATOR_STATES[item.state].badge,
@@ -358,16 +423,19 @@ class IndicatorView(_ZonePage):
         item = self.get_set()
         if action == "save":
             form = IndicatorForm(request.POST, instance=queries.zone_indicator_set(self.zone, item.year))
+            loaded = request.POST.get(editing.TOKEN_FIELD) or None
             if not form.is_valid():
-                return self.render_page(status=400, form=form)
+                return self.render_page(status=400, form=form, loaded=loaded)
             try:
-                services.save_indicators(item, request.user, form.cleaned_data)
+                services.save_indicators(item, request.user, form.cleaned_data, loaded=loaded, form=form)
+            except editing.EditConflict as conflict:
+                return self._conflict(conflict, IndicatorForm, queries.zone_indicator_set(self.zone, item.year))
             except Refused as e:
                 for name, message in e.field_errors.items():
                     form.add_error(name if name in form.fields else None, message)
                 if not e.field_errors:
                     form.add_error(None, e.message)
-                return self.render_page(status=400, form=form)
+                return self.render_page(status=400, form=form, loaded=loaded)
             messages.success(request, _("核心指标已保存。"))
         elif action == "attach":
             upload = UploadForm(request.POST, request.FILES)
