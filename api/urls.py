@@ -13,7 +13,9 @@ urlpatterns = [
     path("account/api-tokens/", tokens.TokensView.as_view(), name="tokens"),
     path("account/api-tokens/<int:pk>/revoke/", tokens.RevokeTokenView.as_view(), name="revoke_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # drf-spectacular's page with the portal's language on <html> (the UI itself is Swagger's).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+         name="docs"),
     # Calls and applications
     path(V1 + "calls/", applications.CallList.as_view(), name="call_list"),
     path(V1 + "calls/<int:pk>/", applications.CallDetail.as_view(), name="call_detail"),

@@ -27,8 +27,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 # the applicant's side of a decided application is crawled too.
 ACCOUNTS = ("applicant", "applicant_cd", "province", "national", "expert", "admin", "security", "auditor")
 PAGES_PER_ACCOUNT = 60
-# Not crawled: Django's own admin site, signing out, language switching (POST forms anyway), files.
-SKIP = re.compile(r"^/(admin/|accounts/logout|i18n/|static/)|/(download|document)/$|\.xlsx$")
+# Not crawled: Django's own admin site and the API's Swagger UI (third-party widgets; the docs page's own
+# frame is checked in tests/test_api_schema.py), signing out, language switching (POST forms anyway), files.
+SKIP = re.compile(r"^/(admin/|api/docs/|accounts/logout|i18n/|static/)|/(download|document)/$|\.xlsx$")
 
 
 def crawl(walker, limit=PAGES_PER_ACCOUNT):

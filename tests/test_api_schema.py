@@ -4,6 +4,7 @@ token: no 5xx, and every response conforms to the schema (status code, content t
 Bounded: a few generated examples per operation, so the run stays within the suite's time budget.
 It runs in-process over WSGI, on the test's database, after one application per stage exists."""
 
+import re
 import time
 
 import pytest
@@ -104,3 +105,13 @@ def _run(live_schema, role, headers):
 
 
 __all__ = ["ANON"]
+
+
+@pytest.mark.django_db
+def test_the_docs_page_is_served_by_the_portal_in_the_users_language(client, national):
+    """Swagger UI from drf-spectacular-sidecar's vendored files (no CDN), on a page that names its language."""
+    client.force_login(national)
+    page = client.get("/api/docs/").content.decode()
+    assert '<html lang="zh-CN">' in page and "<title>接口文档" in page
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(url.startswith("/") for url in assets), assets
