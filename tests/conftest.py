@@ -18,6 +18,7 @@ from django.test import Client
 from accounts.enums import OrganisationKind, Role
 from accounts.models import ExpertProfile, Organisation, Province
 from portal.celery import app
+from tests.zones_support import approved_zone, years_ago
 
 PASSWORD = "Test-password-123"
 
@@ -180,3 +181,15 @@ def celery_worker(django_db_serialized_rollback, transactional_db):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def actors(applicant, provincial, national):
+    """Who acts for each role of the pipeline's table (the city, its province, the national office)."""
+    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
+
+
+@pytest.fixture
+def zone(applicant, actors, make_expert):
+    """A zone in its fourth year: quarters and three statistics years behind it."""
+    return approved_zone(applicant, actors, make_expert, days_ago=years_ago(3))

@@ -26,16 +26,6 @@ from zones.models import ReportLog
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
-@pytest.fixture
-def zone(applicant, actors, make_expert):
-    """In its fourth year: quarters and three statistics years behind it."""
-    return approved_zone(applicant, actors, make_expert, days_ago=years_ago(3))
-
 
 def _do(kind, obj, user, name, opinion=""):
     with TestCase.captureOnCommitCallbacks(execute=True):

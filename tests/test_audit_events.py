@@ -65,11 +65,6 @@ def one_record(action, since, *, actor, obj=None, result="success"):
 
 
 @pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
-@pytest.fixture
 def in_expert_review(django_user_model, national, make_expert):
     application = expert_review_application(django_user_model, national, "320000")
     panel = make_panel(make_expert, application.call, PANEL)

@@ -25,11 +25,6 @@ from tests.factories import complete_application
 from tests.pipeline_support import add_scores, application_in
 
 
-@pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
 def _number(issuer, serial):
     return numbers.format_number(issuer.document_code, numbers.this_year(), serial)
 

@@ -189,10 +189,6 @@ def test_a_save_without_a_competing_change_goes_through_and_writes_only_what_cha
 
 # ---- the national formal review --------------------------------------------------------------------
 
-@pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
 
 @pytest.mark.django_db
 def test_second_formal_review_save_is_refused_with_both_notes(applicant, national, make_user, actors, make_expert):

@@ -42,11 +42,6 @@ def chinese_page(response):
     return page
 
 
-@pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
 def test_applicant_forms(client, applicant):
     application = application_for(applicant)
     client.force_login(applicant)

@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 PANEL_TRANSITIONS = [name for name in TRANSITIONS if name not in ("submit", "resubmit")]
 
 
-@pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
 def _source_state(name):
     order = [S.PROVINCIAL_REVIEW, S.SUBMITTED, S.RECOMMENDED, S.NATIONAL_REVIEW, S.EXPERT_REVIEW]
     return next(s for s in order if s in TRANSITIONS[name].sources)

@@ -24,11 +24,6 @@ from review.transitions import TRANSITIONS, perform
 from tests.pipeline_support import OPINION, application_in, extra_for, satisfy
 
 
-@pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", list(TRANSITIONS))
 def test_every_transition_notifies_applicant_and_next_actor(name, actors, applicant, provincial, national,

@@ -15,11 +15,6 @@ from tests.pipeline_support import FINDINGS, OPINION, application_in, step
 
 
 @pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
-@pytest.fixture
 def more_applications(provincial, national, make_user, make_expert, province_js):
     """Adds applications from new 江苏 applicants, each walked to `state`."""
     bureau = Organisation.objects.get(kind=OrganisationKind.PROVINCIAL_BUREAU, province=province_js)

@@ -34,11 +34,6 @@ pytestmark = pytest.mark.django_db
 ASCII_NEXT_TO_CJK = re.compile(r"[\u4e00-\u9fff][,:;()!?]|[,:;()!?][\u4e00-\u9fff]")
 
 
-@pytest.fixture
-def actors(applicant, provincial, national):
-    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
-
-
 def do(kind, obj, user, name, opinion="", **extra):
     with TestCase.captureOnCommitCallbacks(execute=True):
         return services.transition(kind, obj, user, name, opinion, expected_state=obj.state, extra=extra or None)
