@@ -9,4 +9,6 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache
-.venv/bin/python -m pytest "$@"
+# Two processes (pytest-xdist) on these two-core machines: each has its own test database and its
+# own Celery queue (portal/settings_test.py). PYTEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
