@@ -236,8 +236,13 @@ def test_an_inspection_rectification_is_opened_answered_and_closed(zone, applica
     rectification.refresh_from_db()
     assert rectification.state == RectificationState.CLOSED and rectification.response == "已附出资凭证。"
     assert queries.zone_table(national)[0].open_rectifications == 0
-    assert AuditRecord.objects.filter(action="zone.inspection").exists()
-    assert AuditRecord.objects.filter(action="zone.rectification.close").exists()
+    audited = AuditRecord.objects.get(action="zone.inspection")
+    # The audit trail names the inspection; what it found is business data the auditor does not read.
+    assert audited.details["inspection"] == inspection.pk and audited.details["rectification"] == rectification.pk
+    assert "基金" not in audited.reason + str(audited.details)
+    closed = AuditRecord.objects.get(action="zone.rectification.close")
+    assert closed.details == {"transition": "close", "from_state": RectificationState.ANSWERED,
+                              "to_state": RectificationState.CLOSED} and closed.reason == ""
 
 
 def test_a_city_cannot_inspect_and_deadlines_are_checked(zone, applicant, provincial):

@@ -123,8 +123,12 @@ def transition(kind: str, obj, user, name: str, opinion: str = "", *, expected_s
     except TransitionError as exc:
         record(action, actor=user, obj=obj, result="refused", reason=exc.message)
         raise
-    record(action, actor=user, obj=obj, reason=opinion,
-           details={k: str(v) for k, v in (extra or {}).items() if k != "loaded"})
+    # As for applications: the step and the states, and the 文号 it issued; the opinion and the typed
+    # values stay in the zone's own log (business data, which the 审计管理员 does not read).
+    details = {"transition": name, "from_state": entry.from_state, "to_state": entry.to_state}
+    if (extra or {}).get("document_number"):
+        details["document_number"] = str(extra["document_number"])
+    record(action, actor=user, obj=obj, details=details)
     return entry
 
 
@@ -259,10 +263,12 @@ def record_inspection(zone, user, *, inspected_on, inspectors, findings, require
         inspection = Inspection.objects.create(zone=zone, inspected_on=inspected_on, inspectors=inspectors.strip(),
                                                findings=findings.strip(), recorded_by=user,
                                                recorded_by_organisation_id=user.organisation_id)
-        if requirement:
-            Rectification.objects.create(inspection=inspection, zone=zone, requirement=requirement, deadline=deadline)
-        record("zone.inspection", actor=user, obj=zone, reason=findings[:500],
-               details={"rectification": requirement[:500], "deadline": str(deadline or "")})
+        rectification = (Rectification.objects.create(inspection=inspection, zone=zone, requirement=requirement,
+                                                      deadline=deadline) if requirement else None)
+        # Identifiers only: the findings are business data, which the 审计管理员 does not read.
+        record("zone.inspection", actor=user, obj=zone, details={
+            "inspection": inspection.pk, "rectification": getattr(rectification, "pk", None),
+            "deadline": str(deadline or "")})
         transaction.on_commit(lambda: notices.inspection_recorded(inspection, user))
     return inspection
 
@@ -274,7 +280,7 @@ def upload_study(zone, user, upload, *, title, institution) -> ZoneFile:
     with transaction.atomic():
         study = _store(zone, FilePurpose.STUDY, upload, user, title=title.strip()[:200],
                        institution=institution.strip()[:200])
-        record("zone.study", actor=user, obj=zone, reason=title)
+        record("zone.study", actor=user, obj=zone, details={"file": study.pk})
         transaction.on_commit(lambda: notices.study_uploaded(study, user))
     return study
 
