@@ -209,6 +209,14 @@ class Application(models.Model):
     def is_editable(self):
         return STATES[self.state].owner_may_edit
 
+    @property
+    def state_label(self):
+        """The state's label, as get_state_display() gives it, without that method's cost (it hashes
+        every lazy choice label, a translation lookup each, on every call: a tenth of a millisecond
+        a row in the queues)."""
+        row = STATES.get(self.state)
+        return row.label if row else self.state
+
 
 class LocalPolicy(models.Model):
     """A local supporting policy, issued or planned, each with its document."""

@@ -40,7 +40,7 @@ class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView)
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):
-        return queries.provincial_queue(self.request.user)
+        return queries.provincial_queue_rows(self.request.user)
 
     def ranking_sections(self, bound=None):
         """One ranking form per call with recommendations; `bound` = (call pk, bound form)."""
