@@ -9,8 +9,7 @@ per row giving the same cells."""
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from applications.states import badge
@@ -19,8 +18,8 @@ EMPTY = "—"  # what django-tables2 shows for an empty cell (its default `defau
 DATETIME = "%Y-%m-%d %H:%M"  # the date cells' format ("Y-m-d H:i"), in the current time zone
 
 
-def _text(value) -> str:
-    return EMPTY if value is None or value == "" else escape(value)
+def _text(value):
+    return EMPTY if value is None or value == "" else value
 
 
 def _when(value) -> str:
@@ -52,18 +51,14 @@ class ProvincialQueueTable(tables.Table):
            '<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>')
 
     def rows_html(self):
-        """The body rows of the current page, in the table's order."""
+        """The body rows of the current page, in the table's order (format_html_join escapes each value)."""
         # One reverse() for the page: the detail URL with a placeholder pk, filled in per row.
         detail = reverse("applications:detail", args=[987654321]).replace("987654321", "{}")
-        out = []
-        for index, row in enumerate(self.paginated_rows):
-            a = row.record
-            out.append(format_html(
-                self.ROW, "even" if index % 2 == 0 else "odd", detail.format(a.pk), str(a),
-                mark_safe(_text(a.applicant.name)), mark_safe(_text(a.city)), mark_safe(_text(a.industry_name)),
-                self.render_state(a), a.current_version, mark_safe(_text(a.provincial_rank)),
-                _when(a.state_changed_at), _when(a.call.national_deadline)))
-        return mark_safe("".join(out))
+        return format_html_join("", self.ROW, (
+            ("even" if index % 2 == 0 else "odd", detail.format(a.pk), str(a), _text(a.applicant.name),
+             _text(a.city), _text(a.industry_name), self.render_state(a), a.current_version,
+             _text(a.provincial_rank), _when(a.state_changed_at), _when(a.call.national_deadline))
+            for index, a in enumerate(row.record for row in self.paginated_rows)))
 
     def render_state(self, record):
         # A method, not an include per row: rendering a template for every cell dominated the page's time.
