@@ -19,20 +19,12 @@ PERCENT_KEYS = ("patented_sales_share", "rd_share")
 EMPTY = "—"
 
 ROW = ('<tr><th scope="row" class="fw-normal"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td>'
-       '<td>{}</td>{}<td>{}</td><td>{}</td></tr>')
+       '<td>{}</td>' + '<td>{}{}</td>' * 4 + '<td>{}</td><td>{}</td></tr>')
 
 
-def _cell(key, cell):
-    badge = CELL_BADGE.get(cell.status, "text-bg-light border")
-    if cell.figure is None:
-        return format_html('<td><span class="badge {}">{}</span></td>', badge, cell.label)
-    return format_html('<td><span class="badge {}">{}</span> {}{}</td>', badge, cell.label, localize(cell.figure),
-                       "%" if key in PERCENT_KEYS else "")
-
-
-def _state(zone):
-    state = ZONE_STATES.get(zone.state)
-    return format_html('<span class="badge {}">{}</span>', state.badge, state.label) if state else ""
+def _badges(statuses):
+    """One badge per status, rendered once per page (the labels are lazy: a translation lookup each)."""
+    return {value: format_html('<span class="badge {}">{}</span>', badge, label) for value, badge, label in statuses}
 
 
 def _year(n):
@@ -43,13 +35,26 @@ def _count(n, badge):
     return format_html('<span class="badge {}">{}</span>', badge, n) if n else 0
 
 
+def _figure(key, cell):
+    if cell.figure is None:
+        return ""
+    return f" {localize(cell.figure)}{'%' if key in PERCENT_KEYS else ''}"
+
+
 def rows_html(rows):
     """The body rows of the zones table (zones.queries.ZoneRow), as the template wrote them."""
     detail = reverse("zones:detail", args=[987654321]).replace("987654321", "{}")
-    return format_html_join("", ROW, (
-        (detail.format(r.zone.pk), str(r.zone), str(r.zone.province), _state(r.zone), _year(r.construction_year),
-         r.latest_year or EMPTY,
-         format_html_join("", "{}", ((_cell(key, cell),) for key, cell in r.cells.items())),
-         _count(r.overdue_reports + r.overdue_indicators, "text-bg-danger"),
-         _count(r.open_rectifications, "text-bg-warning"))
-        for r in rows))
+    states = _badges(((v, s.badge, s.label) for v, s in ZONE_STATES.items()))
+    cells = _badges(((v, CELL_BADGE.get(v, "text-bg-light border"), label)
+                                   for v, label in TargetStatus.choices))
+
+    def row(r):
+        out = [detail.format(r.zone.pk), str(r.zone), str(r.zone.province), states.get(r.zone.state, ""),
+               _year(r.construction_year), r.latest_year or EMPTY]
+        for key, cell in r.cells.items():
+            out += [cells[cell.status], _figure(key, cell)]
+        out += [_count(r.overdue_reports + r.overdue_indicators, "text-bg-danger"),
+                _count(r.open_rectifications, "text-bg-warning")]
+        return out
+
+    return format_html_join("", ROW, (row(r) for r in rows))
