@@ -83,6 +83,11 @@ def national_queue(user):
     return applications_for(user).order_by("province__code", "provincial_rank", "pk")
 
 
+def national_queue_rows(user):
+    """The national queue with the columns its table shows."""
+    return national_queue(user).only(*QUEUE_COLUMNS)
+
+
 def province_counts(user) -> list[dict]:
     """Forwarded applications per province: total, waiting for formal review, in expert review, approved."""
     return list(

@@ -10,9 +10,11 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from applications.states import badge
+from applications.enums import ApplicationState as S
+from applications.states import STATES, badge
 
 EMPTY = "—"  # what django-tables2 shows for an empty cell (its default `default`)
 DATETIME = "%Y-%m-%d %H:%M"  # the date cells' format ("Y-m-d H:i"), in the current time zone
@@ -70,3 +72,41 @@ class ProvincialQueueTable(tables.Table):
 
     def value_state(self, record):
         return str(record.get_state_display())
+
+
+# The national workspace's rows (templates/review/national_workspace.html, one table per province).
+NATIONAL_ROW = ('<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+                '<td class="text-nowrap">{} <a class="btn btn-sm btn-outline-secondary" href="{}">{}</a></td></tr>')
+FORMAL_REVIEW_STATES = (S.RECOMMENDED, S.NATIONAL_REVIEW)
+
+
+def national_groups(applications):
+    """The page's applications grouped by province (in the queue's order, as `{% regroup %}` did), each
+    group with its rows formatted here: [{"grouper": province, "count": n, "rows_html": ...}]."""
+    detail = reverse("applications:detail", args=[987654321]).replace("987654321", "{}")
+    formal = reverse("review:formal_review", args=[987654321]).replace("987654321", "{}")
+    scores = reverse("experts:application_scores", args=[987654321]).replace("987654321", "{}")
+    label_formal, label_scores, label_view = gettext("材料审核"), gettext("专家评分"), gettext("查看")
+    states = {value: format_html('<span class="badge {}">{}</span>', state.badge, state.label)
+              for value, state in STATES.items()}
+
+    def action(a):
+        if a.state in FORMAL_REVIEW_STATES:
+            return format_html('<a class="btn btn-sm btn-primary" href="{}">{}</a>', formal.format(a.pk), label_formal)
+        if a.state == S.EXPERT_REVIEW:
+            return format_html('<a class="btn btn-sm btn-primary" href="{}">{}</a>', scores.format(a.pk), label_scores)
+        return ""
+
+    groups = []
+    for a in applications:
+        if not groups or groups[-1]["grouper"] != a.province:
+            groups.append({"grouper": a.province, "apps": []})
+        groups[-1]["apps"].append(a)
+    for group in groups:
+        apps = group.pop("apps")
+        group["count"] = len(apps)
+        group["rows_html"] = format_html_join("", NATIONAL_ROW, (
+            (a.provincial_rank or EMPTY, detail.format(a.pk), str(a), str(a.applicant), a.industry_name,
+             states.get(a.state, a.state), a.current_version, action(a), detail.format(a.pk), label_view)
+            for a in apps))
+    return groups
