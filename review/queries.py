@@ -45,6 +45,12 @@ QUEUE_COLUMNS = ("pk", "zone_name", "city", "industry_name", "state", "current_v
                  "province__name", "province__name_en", "province__code")
 
 
+# What a ranking section shows (the page, and api.serializers.ApplicationSerializer): the queue's
+# columns, the call, applicant and province whole.
+RANKING_COLUMNS = ("pk", "zone_name", "city", "industry_name", "state", "current_version", "provincial_rank",
+                   "state_changed_at", "call", "applicant", "province")
+
+
 def provincial_queue_rows(user):
     """The province's queue with the columns its table shows."""
     return provincial_queue(user).only(*QUEUE_COLUMNS)
@@ -60,8 +66,7 @@ def ranked_recommendations(user) -> list[dict]:
     # 10,000 applications they were most of the rows read. Only the columns the sections show.
     ranked = list(applications_for(user).filter(provincial_rank__isnull=False)
                   .exclude(Q(call_id__in=locked_calls) & ~Q(call__status=CallStatus.OPEN))
-                  .only("pk", "zone_name", "state", "provincial_rank", "call", "applicant__name",
-                        "applicant__name_en", "province_id")
+                  .only(*RANKING_COLUMNS)
                   .order_by("call__opens_on", "call_id", "provincial_rank"))
     by_call = OrderedDict()
     for app in ranked:
