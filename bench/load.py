@@ -633,6 +633,9 @@ def run(args):
     plan_file = Path(tempfile.gettempdir()) / f"portal-bench-plan-{os.getpid()}.json"
     plan_file.write_text(json.dumps(plan, ensure_ascii=False))
     env = {**server_env(args.database_url), "STATIC_ROOT": static_root}
+    if args.redis_url:
+        # As in production: the cache (and Celery's broker) on Redis, shared by the workers.
+        env["REDIS_URL"] = args.redis_url
     gunicorn = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi:application", "--bind", f"{HOST}:{args.port}",
          "--workers", str(args.workers), "--worker-class", "sync", "--backlog", "256", "--timeout", "120",
@@ -693,6 +696,8 @@ def main():
         p.add_argument("--max-requests", type=int, default=5000, help="cap per page group")
         p.add_argument("--warmup", type=float, default=2, help="seconds of unmeasured requests per group")
     r.add_argument("--workers", type=int, default=3)
+    r.add_argument("--redis-url", default="", help="serve with the cache on this Redis (default: none, "
+                   "each worker has Django's local-memory cache)")
     args = parser.parse_args()
     if args.command == "build":
         build(args.database_url, force=args.force)
