@@ -3,8 +3,12 @@ into labelled rows for the read-only pages."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import eligibility
 from .enums import EvidenceKind, PolicyStatus
 from .models import Application
 from .sections import SECTIONS
@@ -53,3 +57,26 @@ def content_context(snapshot: dict) -> dict:
         "funding": snapshot.get("funding", []),
         "evidence": evidence_rows(snapshot),
     }
+
+
+# A submitted version never changes, so what its content and eligibility look like is the same for
+# everyone who may see the application (the page checks that before asking): rendered once per
+# version and language, kept a day. Only pages shown to reviewers use it; the owner's page shows the
+# live data and is rendered every time.
+VERSION_FRAGMENTS_SECONDS = 24 * 3600
+
+
+def version_fragments(application, version) -> dict:
+    """{"content": html, "eligibility": html} of a submitted version, as the application page shows
+    them to a reviewer. Keyed by the version's row and the language only: never by a user, because
+    nothing in them depends on one (no form, no token, no link that only some may follow)."""
+    key = f"application-version-fragments:{version.pk}:{get_language()}"
+    fragments = cache.get(key)
+    if fragments is None:
+        snapshot = version.snapshot
+        context = {"application": application, **content_context(snapshot),
+                   "results": eligibility.evaluate(eligibility.data_from_snapshot(snapshot))}
+        fragments = {"content": render_to_string("applications/_content.html", context),
+                     "eligibility": render_to_string("applications/_eligibility.html", context)}
+        cache.set(key, fragments, VERSION_FRAGMENTS_SECONDS)
+    return fragments

@@ -279,22 +279,27 @@ class ApplicationDetailView(RolePermissionMixin, DetailView):
         app = self.object
         user = self.request.user
         is_owner = user.has_perm("portal.own_application", app)
-        versions = list(app.versions.select_related("submitted_by").order_by("number"))
+        # The list of versions needs no snapshot; the current one's is read only to render it.
+        versions = list(app.versions.select_related("submitted_by").defer("snapshot", "eligibility")
+                        .order_by("number"))
         current = next((v for v in versions if v.number == app.current_version), None)
+        ctx.update({"is_owner": is_owner, "versions": versions, "current_version": current,
+                    "live_documents": is_owner})
+        if not is_owner and current is not None:
+            # Reviewers judge the submitted version: the same fragments for all of them (cached).
+            ctx["fragments"] = presentation.version_fragments(app, current)
+            return ctx
         if is_owner:
             snapshot = submission.snapshot(app)
-            # The owner sees its live data; reviewers judge the submitted version.
+            # The owner sees its live data.
             results = eligibility.evaluate_application(app)
             ctx["nav"] = section_nav(app, results=results)
             ctx["editable"] = app.is_editable
         else:
-            snapshot = current.snapshot if current else {}
+            snapshot = {}
             results = eligibility.evaluate(eligibility.data_from_snapshot(snapshot))
         ctx.update(presentation.content_context(snapshot))
-        ctx.update({
-            "is_owner": is_owner, "versions": versions, "current_version": current, "results": results,
-            "live_documents": is_owner,
-        })
+        ctx["results"] = results
         return ctx
 
 

@@ -26,7 +26,7 @@ from . import numbers, previews, queries, services
 from .filters import NationalQueueFilter, ProvincialQueueFilter
 from .forms import FormalReviewForm, ProvinceDeadlineForm, RankingForm, TransitionForm, keep_refused
 from .guards import FORMAL_CHECKLIST
-from .tables import ProvincialQueueTable
+from .tables import ProvincialQueueTable, national_groups
 from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform, refusal
 
 
@@ -40,7 +40,7 @@ class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView)
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):
-        return queries.provincial_queue(self.request.user)
+        return queries.provincial_queue_rows(self.request.user)
 
     def ranking_sections(self, bound=None):
         """One ranking form per call with recommendations; `bound` = (call pk, bound form)."""
@@ -133,10 +133,11 @@ class NationalWorkspaceView(RolePermissionMixin, FilterView):
     paginate_by = 100
 
     def get_queryset(self):
-        return queries.national_queue(self.request.user)
+        return queries.national_queue_rows(self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["groups"] = national_groups(ctx["applications"])
         ctx["state_counts"] = queries.state_counts(queries.national_queue(self.request.user))
         ctx["province_counts"] = queries.province_counts(self.request.user)
         return ctx

@@ -108,7 +108,8 @@ class SessionPolicyMiddleware:
         return None
 
     def needs_second_factor(self, request, user) -> bool:
-        if policy.second_factor_required(user):
+        # The policy screen() already read for this request (one query, not two, per applicant page).
+        if policy.second_factor_required(user, getattr(request, "security_policy", None)):
             return True
         if HAS_DEVICE not in request.session:
             request.session[HAS_DEVICE] = services.user_has_device(user)

@@ -26,7 +26,7 @@ from workflow import editing
 from workflow.errors import Refused
 from workflow.machine import StaleStateError, TransitionError
 
-from . import acceptance, charts, previews, queries, services
+from . import acceptance, charts, previews, queries, services, tables
 from .enums import TASKS, ZoneState
 from .filters import filtered_zones
 from .forms import (
@@ -310,7 +310,8 @@ class ZoneIndexView(RolePermissionMixin, View):
         rows = queries.zone_table(request.user, qs=filtered) if filtered is not None else []
         todo = list(queries.indicators_to_confirm(request.user)) if request.user.role == Role.PROVINCIAL else []
         return render(request, "zones/index.html", {
-            "rows": rows, "filter": filterset, "distribution": queries.distribution(rows), "zone_states": ZONE_STATES,
+            "rows": rows, "rows_html": tables.rows_html(rows), "filter": filterset,
+            "distribution": queries.distribution(rows),
             "to_confirm": todo, "target_keys": queries.TARGET_KEYS})
 
 
