@@ -30,7 +30,6 @@ from review.tables import ProvincialQueueTable
 from zones import queries as zone_queries
 from zones.enums import TASKS, ZoneState
 from zones.filters import filtered_zones
-from zones.indicators import shown
 from zones.models import IndicatorSet, QuarterlyReport
 
 from .enums import DocumentKind as K
@@ -183,8 +182,8 @@ def zone_indicators(user, params) -> dict:
     rows = []
     for zone, item, figures, counted in zone_queries.indicator_table(user, zones):
         values = [getattr(item, f) for f in INDICATOR_COLUMNS] if counted else [None] * len(INDICATOR_COLUMNS)
-        ps = shown(figures.patented_sales_share) if counted else None
-        rd = shown(figures.rd_share) if counted else None
+        ps = figures.patented_sales_share_shown if counted else None
+        rd = figures.rd_share_shown if counted else None
         rows.append([str(zone), str(zone.province), item.year, item.due_on, str(item.get_state_display()),
                      *values, ps, rd, yes_no(figures.patented_sales_met if counted else None),
                      yes_no(figures.rd_met if counted else None)])

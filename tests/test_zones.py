@@ -179,6 +179,7 @@ def test_the_province_must_confirm_before_the_national_office_counts_a_figure(zo
     assert row.cells["patented_sales_share"].status == TargetStatus.MET
     assert row.cells["patented_sales_share"].figure == Decimal("85.00")
     assert row.cells["rd_share"].status == TargetStatus.MET  # 50.01 of 1000 is above 5%
+    assert str(row.cells["rd_share"].figure) == "5.001"  # and is not shown as "5.00" beside "met"
     assert row.latest_year == first.year
     page = queries.zone_page(zone, confirmed_only=True)
     assert page.years[0].figures["gross_output"] == Decimal("1000.00")

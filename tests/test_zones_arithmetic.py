@@ -28,6 +28,19 @@ def test_rd_share_is_strictly_above_5_percent(rd, met):
     assert ind.rd_met(Decimal(rd), Decimal("100")) is met
 
 
+@pytest.mark.parametrize(("part", "whole", "threshold", "text"), [
+    ("50.01", "1000", "5", "5.001"),        # met (above 5%): never printed as "5.00"
+    ("49.999", "1000", "5", "4.9999"),      # not met: never printed as "5.00"
+    ("50", "1000", "5", "5.00"),            # exactly the threshold: two decimals
+    ("60", "1000", "5", "6.00"),
+    ("849.999", "1000", "85", "84.9999"),   # short of 85%: never printed as "85.00"
+    ("850", "1000", "85", "85.00"),
+    ("1049.3845", "1234.57", "85", "85.00"),  # exactly 85% with awkward figures
+])
+def test_a_shown_share_never_prints_the_threshold_for_a_ratio_that_is_not_it(part, whole, threshold, text):
+    assert str(ind.shown_share(ind.ratio(Decimal(part), Decimal(whole)), Decimal(threshold))) == text
+
+
 def test_missing_or_zero_output_is_not_reported():
     assert ind.patented_sales_met(None, Decimal("10")) is None
     assert ind.rd_met(Decimal("1"), Decimal("0")) is None

@@ -73,6 +73,20 @@ def shown(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(CENT)
 
 
+def shown_share(value, threshold) -> Decimal | None:
+    """A ratio for display: two decimals, or as many more (up to ten) as it takes not to print the
+    guide's threshold for a ratio that is not exactly it. 5.001% is "5.001", not "5.00" beside a
+    "met" badge for a target of above 5%; 84.9999% is "84.9999", not "85.00" beside "not met"."""
+    if value is None:
+        return None
+    value, threshold = Decimal(value), Decimal(threshold)
+    for places in range(2, 11):
+        rounded = value.quantize(Decimal(1).scaleb(-places))
+        if rounded != threshold or value == threshold:
+            return rounded
+    return rounded
+
+
 # The figures compared with the plan's yearly targets (ZoneTarget field → IndicatorSet field).
 PLAN_FIGURES = (
     ("gross_output", "output_target"),
@@ -96,12 +110,20 @@ class YearFigures:
         return ratio(self.figures.get("patented_sales"), self.figures.get("gross_output"))
 
     @property
+    def patented_sales_share_shown(self):
+        return shown_share(self.patented_sales_share, PATENTED_SALES_SHARE)
+
+    @property
     def patented_sales_met(self):
         return patented_sales_met(self.figures.get("patented_sales"), self.figures.get("gross_output"))
 
     @property
     def rd_share(self):
         return ratio(self.figures.get("rd_spending"), self.figures.get("gross_output"))
+
+    @property
+    def rd_share_shown(self):
+        return shown_share(self.rd_share, RD_SHARE)
 
     @property
     def rd_met(self):

@@ -301,11 +301,12 @@ def _row(zone, targets, confirmed, today):
         prev_share = indicators.ratio(previous.patented_sales, previous.gross_output) if previous else None
         cells["patented_sales_share"] = TargetCell(indicators.ratio_status(
             indicators.patented_sales_met(latest.patented_sales, latest.gross_output), share, prev_share),
-            indicators.shown(share))
+            indicators.shown_share(share, indicators.PATENTED_SALES_SHARE))
         rd = indicators.ratio(latest.rd_spending, latest.gross_output)
         prev_rd = indicators.ratio(previous.rd_spending, previous.gross_output) if previous else None
         cells["rd_share"] = TargetCell(indicators.ratio_status(
-            indicators.rd_met(latest.rd_spending, latest.gross_output), rd, prev_rd), indicators.shown(rd))
+            indicators.rd_met(latest.rd_spending, latest.gross_output), rd, prev_rd),
+            indicators.shown_share(rd, indicators.RD_SHARE))
         cells["gross_output"] = TargetCell(indicators.plan_status(
             latest.gross_output, getattr(year_target, "output_target", None), getattr(final, "output_target", None)),
             latest.gross_output)

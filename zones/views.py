@@ -42,7 +42,6 @@ from .forms import (
     TransitionForm,
     UploadForm,
 )
-from .indicators import ratio, shown
 from .queries import counted_states
 from .states import INDICATOR_STATES, RECTIFICATION_STATES, REPORT_STATES, ZONE_STATES
 from .transitions import WORKFLOWS
@@ -213,7 +212,7 @@ def indicator_charts(page, user):
 
 
 def _share(year_figures, field):
-    return shown(ratio(year_figures.figures.get(field), year_figures.figures.get("gross_output")))
+    return year_figures.patented_sales_share_shown if field == "patented_sales" else year_figures.rd_share_shown
 
 
 def _chart(chart_id, title, years, actual, planned, actual_label, target_label):
