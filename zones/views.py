@@ -92,6 +92,39 @@ class _ZonePage(RolePermissionMixin, View):
     def post_action(self, request, action):
         raise Http404
 
+    def save_draft(self, form, save, fresh, done):
+        """The owner's draft form: refused at its fields (everything typed kept), or, when someone else
+        saved first, the conflict; `save(data, loaded=, form=)` is the service, `fresh()` the object
+        as it is now."""
+        loaded = self.request.POST.get(editing.TOKEN_FIELD) or None
+        if not form.is_valid():
+            return self.render_page(status=400, form=form, loaded=loaded)
+        try:
+            save(form.cleaned_data, loaded=loaded, form=form)
+        except editing.EditConflict as conflict:
+            return self._conflict(conflict, type(form), fresh())
+        except Refused as e:
+            for name, message in e.field_errors.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not e.field_errors:
+                form.add_error(None, e.message)
+            return self.render_page(status=400, form=form, loaded=loaded)
+        messages.success(self.request, done)
+        return redirect(self.request.path)
+
+    def attach(self, attach, done):
+        """An upload to this page's object: `attach(file, title)` is the service; a refusal at the file."""
+        upload = UploadForm(self.request.POST, self.request.FILES)
+        if upload.is_valid():
+            try:
+                attach(upload.cleaned_data["file"], upload.cleaned_data["title"])
+            except Refused as e:
+                upload.add_error("file", e.message)
+        if not upload.is_valid():
+            return self.render_page(status=400, upload_form=upload)
+        messages.success(self.request, done)
+        return redirect(self.request.path)
+
     def _conflict(self, conflict, form_class, instance):
         """Nothing was saved: the page shows both versions (beside the form and at each field), keeps
         everything typed, takes the other person's values where this person changed nothing, and
@@ -346,39 +379,23 @@ class ReportView(_ZonePage):
 
     def post_action(self, request, action):
         report = self.get_report()
-        try:
-            if action == "save":
-                form = ReportForm(request.POST, instance=queries.zone_report(self.zone, report.pk))
-                loaded = request.POST.get(editing.TOKEN_FIELD) or None
-                if not form.is_valid():
-                    return self.render_page(status=400, form=form, loaded=loaded)
-                try:
-                    services.save_report(report, request.user, form.cleaned_data, loaded=loaded, form=form)
-                except editing.EditConflict as conflict:
-                    return self._conflict(conflict, ReportForm, queries.zone_report(self.zone, report.pk))
-                messages.success(request, _("草稿已保存。"))
-            elif action == "attach":
-                upload = UploadForm(request.POST, request.FILES)
-                if not upload.is_valid():
-                    return self.render_page(status=400, upload_form=upload)
-                try:
-                    services.attach_to_report(report, request.user, upload.cleaned_data["file"],
-                                              upload.cleaned_data["title"])
-                except Refused as e:
-                    upload.add_error("file", e.message)
-                    return self.render_page(status=400, upload_form=upload)
-                messages.success(request, _("附件已上传。"))
-            elif action == "withdraw":
-                item = get_object_or_404(report.attachments.all(), pk=request.POST.get("file") or 0)
+        if action == "save":
+            return self.save_draft(
+                ReportForm(request.POST, instance=queries.zone_report(self.zone, report.pk)),
+                lambda data, **kw: services.save_report(report, request.user, data, **kw),
+                lambda: queries.zone_report(self.zone, report.pk), _("草稿已保存。"))
+        if action == "attach":
+            return self.attach(lambda file, title: services.attach_to_report(report, request.user, file, title),
+                               _("附件已上传。"))
+        if action == "withdraw":
+            item = get_object_or_404(report.attachments.all(), pk=request.POST.get("file") or 0)
+            try:
                 services.withdraw_file(item, request.user)
                 messages.success(request, _("附件已撤回。"))
-            else:
-                raise Http404
-        except Refused as e:
-            messages.error(request, e.message)
-            if action == "save":
-                return self.render_page(status=400, form=form)
-        return redirect(request.path)
+            except Refused as e:
+                messages.error(request, e.message)
+            return redirect(request.path)
+        raise Http404
 
 
 def _task_labels():
@@ -422,35 +439,14 @@ class IndicatorView(_ZonePage):
     def post_action(self, request, action):
         item = self.get_set()
         if action == "save":
-            form = IndicatorForm(request.POST, instance=queries.zone_indicator_set(self.zone, item.year))
-            loaded = request.POST.get(editing.TOKEN_FIELD) or None
-            if not form.is_valid():
-                return self.render_page(status=400, form=form, loaded=loaded)
-            try:
-                services.save_indicators(item, request.user, form.cleaned_data, loaded=loaded, form=form)
-            except editing.EditConflict as conflict:
-                return self._conflict(conflict, IndicatorForm, queries.zone_indicator_set(self.zone, item.year))
-            except Refused as e:
-                for name, message in e.field_errors.items():
-                    form.add_error(name if name in form.fields else None, message)
-                if not e.field_errors:
-                    form.add_error(None, e.message)
-                return self.render_page(status=400, form=form, loaded=loaded)
-            messages.success(request, _("核心指标已保存。"))
-        elif action == "attach":
-            upload = UploadForm(request.POST, request.FILES)
-            if not upload.is_valid():
-                return self.render_page(status=400, upload_form=upload)
-            try:
-                services.attach_to_indicators(item, request.user, upload.cleaned_data["file"],
-                                              upload.cleaned_data["title"])
-            except Refused as e:
-                upload.add_error("file", e.message)
-                return self.render_page(status=400, upload_form=upload)
-            messages.success(request, _("证明材料已上传。"))
-        else:
-            raise Http404
-        return redirect(request.path)
+            return self.save_draft(
+                IndicatorForm(request.POST, instance=queries.zone_indicator_set(self.zone, item.year)),
+                lambda data, **kw: services.save_indicators(item, request.user, data, **kw),
+                lambda: queries.zone_indicator_set(self.zone, item.year), _("核心指标已保存。"))
+        if action == "attach":
+            return self.attach(lambda file, title: services.attach_to_indicators(item, request.user, file, title),
+                               _("证明材料已上传。"))
+        raise Http404
 
 
 # --- supervision ----------------------------------------------------------------------------------
