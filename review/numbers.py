@@ -46,6 +46,15 @@ def format_number(code: str, year: int, serial: int) -> str:
     return f"{code}{LEFT}{year}{RIGHT}{serial}\u53f7"
 
 
+def with_number(transition, extra: dict, user) -> dict:
+    """The inputs of a step that issues a document, with the user's next number where none was typed
+    (what its confirmation shows and posts back)."""
+    extra = dict(extra)
+    if "document_number" in transition.inputs and not extra.get("document_number"):
+        extra["document_number"] = proposed(issuer_of(user))
+    return extra
+
+
 def proposed(issuer: Organisation | None, year: int | None = None) -> str:
     """The issuer's next number this year ('' when it has no 机关代字 yet)."""
     if issuer is None or not issuer.document_code:

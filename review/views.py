@@ -270,9 +270,7 @@ class TransitionView(ApplicationDetailView):
 
     def _confirmation(self, request, application, transition, form):
         """A step that cannot be undone: show what it issues, watermarked, and ask once more."""
-        opinion, extra = form.cleaned_data["opinion"], dict(form.extra)
-        if "document_number" in transition.inputs and not extra.get("document_number"):
-            extra["document_number"] = numbers.proposed(numbers.issuer_of(request.user))
+        opinion, extra = form.cleaned_data["opinion"], numbers.with_number(transition, form.extra, request.user)
         subject, body = previews.message(application, transition, opinion, extra)
         return render(request, "review/confirm.html", {
             "application": application, "transition": transition, "form": form,

@@ -197,9 +197,7 @@ class _ZonePage(RolePermissionMixin, View):
 
     def _confirmation(self, request, obj, transition, form):
         """A step that cannot be undone: show the letter it issues, watermarked, and ask once more."""
-        opinion, extra = form.cleaned_data["opinion"], dict(form.extra)
-        if "document_number" in transition.inputs and not extra.get("document_number"):
-            extra["document_number"] = numbers.proposed(numbers.issuer_of(request.user))
+        opinion, extra = form.cleaned_data["opinion"], numbers.with_number(transition, form.extra, request.user)
         subject, body = previews.message(obj, transition, opinion, extra)
         return render(request, "zones/confirm.html", {
             "zone": obj, "transition": transition, "form": form, "action_url": request.path,
