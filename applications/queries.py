@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts import choices
 from accounts.enums import Role
 
 from .enums import CallStatus
@@ -60,14 +61,24 @@ def applications_for(user, qs: QuerySet | None = None) -> QuerySet:
     return scope(user, qs) if scope else qs.none()
 
 
+def call_choices() -> list[tuple[str, str]]:
+    """Every call, newest first, for the queues' filter forms (cached; see accounts.choices)."""
+    return choices.cached("calls", lambda: [(c.pk, str(c)) for c in Call.objects.all()])
+
+
 def can_see_application(user, application) -> bool:
+    if getattr(application, "_scoped_for", None) == (user.pk, user.role):
+        return True  # read through this user's scope moments ago (visible_application)
     return applications_for(user, Application.objects.filter(pk=application.pk)).exists()
 
 
 def visible_application(user, pk) -> Application:
-    """The application if this user may see it, else 404."""
+    """The application if this user may see it, else 404. It is marked as read through the user's
+    scope, so that the rules' visibility check on it needs no second query."""
     qs = applications_for(user).prefetch_related("call__province_deadlines")
-    return get_object_or_404(qs, pk=pk)
+    application = get_object_or_404(qs, pk=pk)
+    application._scoped_for = (user.pk, user.role)
+    return application
 
 
 def own_application(user, pk) -> Application:

@@ -19,6 +19,7 @@ from outbox.services import enqueue
 
 from .messages import Message
 from .models import Notification
+from .queries import forget_unread
 
 EMAIL_TASK = "notifications.tasks.email_notifications"
 
@@ -37,6 +38,7 @@ def notify(recipients, message: Message, url: str = "", about=None) -> list[Noti
                          about_id=about.pk if about is not None else None)
             for user in recipients
         ])
+        forget_unread(n.recipient_id for n in rows)
         ids = [n.pk for n in rows if n.recipient.email]
         if ids:
             enqueue(EMAIL_TASK, ids)
@@ -48,9 +50,11 @@ def mark_read(user, pk) -> Notification:
     note = Notification.objects.get(pk=pk, recipient=user)
     if note.read_at is None:
         note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
+        note.save(update_fields=["read_at"])  # the model's post_save drops the cached unread count
     return note
 
 
 def mark_all_read(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread([user.pk])
+    return count

@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.SecondFactorMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.middleware.SessionPolicyMiddleware",
@@ -126,7 +126,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PortalModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,6 +158,9 @@ KEPT_FORM_HOURS = int(os.environ.get("KEPT_FORM_HOURS", "24"))
 # Sessions end by the policy above (security.middleware); the cookie outlives the longest session so
 # that a form posted after a time-out still names its account and can be kept.
 SESSION_COOKIE_AGE = 36 * 60 * 60
+# Sessions are written to the database and read through the cache (Redis in production): every signed-in
+# request reads its session, and ending one (security.services.end_session) deletes both copies.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 OTP_TOTP_ISSUER = "专利导航实验区申报平台"
 OTP_TOTP_SYNC = True
 

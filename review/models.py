@@ -16,6 +16,13 @@ from workflow.models import AppendOnlyLog
 from .enums import AssignmentStatus, ProvincialDecision, Recommendation
 
 
+def _state_label(value):
+    try:
+        return ApplicationState(value).label
+    except ValueError:
+        return value
+
+
 class TransitionLog(AppendOnlyLog):
     """One entry per state change of an application (review.transitions.perform). Append-only: updates
     and deletes are refused by the model and, on PostgreSQL, by a trigger."""
@@ -25,6 +32,15 @@ class TransitionLog(AppendOnlyLog):
     to_state = models.CharField(_("新状态"), max_length=32, choices=ApplicationState.choices)
     version = models.PositiveIntegerField(_("申报版本"), default=0)
     document_number = models.CharField(_("发文字号"), max_length=64, blank=True)
+
+    # The labels without get_FOO_display(), which translates every choice of the field on each call.
+    @property
+    def from_state_label(self):
+        return _state_label(self.from_state)
+
+    @property
+    def to_state_label(self):
+        return _state_label(self.to_state)
 
     class Meta(AppendOnlyLog.Meta):
         verbose_name = _("流转记录")

@@ -19,10 +19,11 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django_otp.middleware import OTPMiddleware
 
 from audit.services import record
 
-from . import policy, services
+from . import devices, policy, services
 from .models import EndReason
 from .session_keys import HAS_DEVICE, LAST_ACTIVITY, STARTED
 
@@ -46,6 +47,14 @@ def _view_name(request) -> str:
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware (request.user.is_verified()), with the verifying device's identity read
+    through the cache (security.devices) instead of a query on every request."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        return devices.device_for(self._normalize_persistent_id(persistent_id))
 
 
 class SessionPolicyMiddleware:

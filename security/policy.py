@@ -1,5 +1,10 @@
 """The security policy in force: the row the 安全管理员 keeps (SecurityPolicy), or the settings'
-defaults while there is none. Read it through `current()`."""
+defaults while there is none. Read it through `current()`.
+
+Every signed-in request reads it, so the row's values are kept in the cache (Redis in production, shared
+by every process) and dropped whenever the row is saved or deleted (security.signals), again once the
+transaction commits; a change takes effect on the next request. The cache holds only the row's values
+(or that there is none), never the settings' defaults, which each process reads itself."""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
 from accounts.enums import Role
 
@@ -50,11 +57,27 @@ def defaults() -> Policy:
     return Policy(**{name: getattr(settings, "SECURITY_" + name.upper()) for name in NAMES})
 
 
+CACHE_KEY = "security:policy:v1"
+CACHE_SECONDS = 300  # a backstop only: every change to the row drops the entry
+_NO_ROW = "none"
+
+
 def current() -> Policy:
-    row = SecurityPolicy.objects.order_by("pk").first()
-    if row is None:
+    cached = cache.get(CACHE_KEY)
+    if cached is None:
+        row = SecurityPolicy.objects.order_by("pk").first()
+        cached = _NO_ROW if row is None else {name: getattr(row, name) for name in NAMES}
+        cache.set(CACHE_KEY, cached, CACHE_SECONDS)
+    if cached == _NO_ROW:
         return defaults()
-    return Policy(**{name: getattr(row, name) for name in NAMES})
+    return Policy(**cached)
+
+
+def forget() -> None:
+    """Drop the cached row now and again when the transaction commits (a request that read the old row
+    in between must not keep it)."""
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 def second_factor_required(user, policy: Policy | None = None) -> bool:

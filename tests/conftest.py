@@ -45,6 +45,17 @@ def verify_forced_login(client, user):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the rows a cached entry describes (sessions, the security
+    policy, devices, unread counts) are rolled back after each test without a signal."""
+    from django.core.cache import cache  # noqa: PLC0415 - needs the settings
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def second_factor_for_force_login(monkeypatch):
     """Every force_login'd (or client.login'd) session is verified with a second factor (see above)."""
     original = Client._login

@@ -4,8 +4,8 @@ the API's zone list read the same filterset, so the three show the same rows."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import province_choices
 from accounts.enums import Region, Role
-from accounts.models import Province
 
 from .enums import ZoneState
 from .models import Zone
@@ -13,8 +13,7 @@ from .models import Zone
 
 class ZoneFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("状态"), choices=ZoneState.choices, empty_label=_("全部状态"))
-    province = django_filters.ModelChoiceFilter(label=_("省份"), queryset=Province.objects.all(),
-                                                empty_label=_("全部省份"))
+    province = django_filters.ChoiceFilter(label=_("省份"), empty_label=_("全部省份"))
     region = django_filters.ChoiceFilter(label=_("地区"), field_name="province__region", choices=Region.choices,
                                          empty_label=_("全部地区"))
     industry = django_filters.CharFilter(label=_("产业"), field_name="industry", lookup_expr="icontains")
@@ -29,6 +28,8 @@ class ZoneFilter(django_filters.FilterSet):
             # A province (or a city) sees its own zones only: no province or region to choose.
             del self.filters["province"]
             del self.filters["region"]
+        else:
+            self.filters["province"].extra["choices"] = province_choices()
 
 
 def filtered_zones(user, data, queryset):
