@@ -334,6 +334,11 @@ def _build_rows(rng: random.Random):  # noqa: C901 - one linear script of bulk i
                     rank[key] = rank.get(key, 0) + 1
                     app.provincial_rank = rank[key]
                     app.forwarded_at = app.forwarded_at or now
+                if name == "return_to_province":
+                    app.provincial_rank = None  # guards.clear_provincial_rank
+                if name == "start_national_review":
+                    # guards.lock_provincial_ranking: the province's ranking in that call is settled.
+                    app.national_review_started_at = app.national_review_started_at or now
                 if name == "send_to_experts":
                     formal.append(FormalReview(application=app, version=version, reviewer=nat_user,
                                                checklist={k: True for k, _ in FORMAL_CHECKLIST}))
@@ -350,7 +355,8 @@ def _build_rows(rng: random.Random):  # noqa: C901 - one linear script of bulk i
                                           actor_role=actor.role, opinion=opinion, version=version))
                 state = target
             assert state == app.state and version == app.current_version
-        Application.objects.bulk_update([a for a in apps if a.provincial_rank], ["provincial_rank", "forwarded_at"],
+        Application.objects.bulk_update([a for a in apps if a.provincial_rank or a.national_review_started_at],
+                                        ["provincial_rank", "forwarded_at", "national_review_started_at"],
                                         batch_size=BATCH)
         ApplicationVersion.objects.bulk_create(versions, batch_size=BATCH)
         TransitionLog.objects.bulk_create(logs, batch_size=BATCH)

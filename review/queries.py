@@ -88,9 +88,16 @@ def national_queue(user):
     return applications_for(user).order_by("province__code", "provincial_rank", "pk")
 
 
+# What the national workspace's table shows of each application (review.tables.national_groups).
+NATIONAL_ROW_COLUMNS = ("pk", "zone_name", "industry_name", "state", "current_version", "provincial_rank",
+                        "applicant__name", "applicant__name_en", "province__code", "province__name",
+                        "province__name_en")
+
+
 def national_queue_rows(user):
-    """The national queue with the columns its table shows."""
-    return national_queue(user).only(*QUEUE_COLUMNS)
+    """The national queue as named tuples of the columns its table shows: building a page of model
+    instances with their applicant and province was half of /national/'s time."""
+    return national_queue(user).values_list(*NATIONAL_ROW_COLUMNS, named=True)
 
 
 def province_counts(user) -> list[dict]:

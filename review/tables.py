@@ -7,12 +7,14 @@ applications), so the body rows are formatted by `ProvincialQueueTable.rows_html
 per row giving the same cells."""
 
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import in_active_language
 from applications.enums import ApplicationState as S
 from applications.states import STATES, badge
 
@@ -22,6 +24,12 @@ DATETIME = "%Y-%m-%d %H:%M"  # the date cells' format ("Y-m-d H:i"), in the curr
 
 def _text(value):
     return EMPTY if value is None or value == "" else value
+
+
+def application_title(zone_name, applicant_name, applicant_name_en) -> str:
+    """What Application.__str__ gives, from the columns of a row."""
+    return zone_name or gettext("%(applicant)s(实验区名称未填写)") % {
+        "applicant": in_active_language(applicant_name, applicant_name_en)}
 
 
 def _when(value) -> str:
@@ -52,15 +60,26 @@ class ProvincialQueueTable(tables.Table):
     ROW = ('<tr class="{}"><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
            '<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>')
 
+    # What rows_html reads of each application on the page.
+    ROW_COLUMNS = ("pk", "zone_name", "applicant__name", "applicant__name_en", "city", "industry_name", "state",
+                   "current_version", "provincial_rank", "state_changed_at", "call__national_deadline")
+
     def rows_html(self):
-        """The body rows of the current page, in the table's order (format_html_join escapes each value)."""
+        """The body rows of the current page, in the table's order (format_html_join escapes each value).
+        The page's rows are read as named tuples of the columns shown, not as model instances wrapped
+        in django-tables2's bound rows: that was most of the table's time."""
         # One reverse() for the page: the detail URL with a placeholder pk, filled in per row.
         detail = reverse("applications:detail", args=[987654321]).replace("987654321", "{}")
+        badges = {value: format_html('<span class="badge {}">{}</span>', state.badge, state.label)
+                  for value, state in STATES.items()}
+        page = self.paginated_rows.data  # the page's slice of the queryset (unpaginated: the table's data)
+        records = (page if isinstance(page, QuerySet) else page.data).values_list(*self.ROW_COLUMNS, named=True)
         return format_html_join("", self.ROW, (
-            ("even" if index % 2 == 0 else "odd", detail.format(a.pk), str(a), _text(a.applicant.name),
-             _text(a.city), _text(a.industry_name), self.render_state(a), a.current_version,
-             _text(a.provincial_rank), _when(a.state_changed_at), _when(a.call.national_deadline))
-            for index, a in enumerate(row.record for row in self.paginated_rows)))
+            ("even" if index % 2 == 0 else "odd", detail.format(a.pk),
+             application_title(a.zone_name, a.applicant__name, a.applicant__name_en), _text(a.applicant__name),
+             _text(a.city), _text(a.industry_name), badges.get(a.state, a.state), a.current_version,
+             _text(a.provincial_rank), _when(a.state_changed_at), _when(a.call__national_deadline))
+            for index, a in enumerate(records)))
 
     def render_state(self, record):
         # A method, not an include per row: rendering a template for every cell dominated the page's time.
@@ -80,9 +99,10 @@ NATIONAL_ROW = ('<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</t
 FORMAL_REVIEW_STATES = (S.RECOMMENDED, S.NATIONAL_REVIEW)
 
 
-def national_groups(applications):
-    """The page's applications grouped by province (in the queue's order, as `{% regroup %}` did), each
-    group with its rows formatted here: [{"grouper": province, "count": n, "rows_html": ...}]."""
+def national_groups(rows):
+    """The page's applications (review.queries.national_queue_rows) grouped by province, in the queue's
+    order as `{% regroup %}` did, each group with its rows formatted here:
+    [{"grouper": province name, "count": n, "rows_html": ...}]."""
     detail = reverse("applications:detail", args=[987654321]).replace("987654321", "{}")
     formal = reverse("review:formal_review", args=[987654321]).replace("987654321", "{}")
     scores = reverse("experts:application_scores", args=[987654321]).replace("987654321", "{}")
@@ -97,16 +117,21 @@ def national_groups(applications):
             return format_html('<a class="btn btn-sm btn-primary" href="{}">{}</a>', scores.format(a.pk), label_scores)
         return ""
 
+    def cells(a):
+        applicant = in_active_language(a.applicant__name, a.applicant__name_en)
+        title = application_title(a.zone_name, a.applicant__name, a.applicant__name_en)
+        return (a.provincial_rank or EMPTY, detail.format(a.pk), title, applicant, a.industry_name,
+                states.get(a.state, a.state), a.current_version, action(a), detail.format(a.pk), label_view)
+
     groups = []
-    for a in applications:
-        if not groups or groups[-1]["grouper"] != a.province:
-            groups.append({"grouper": a.province, "apps": []})
-        groups[-1]["apps"].append(a)
+    for a in rows:
+        if not groups or groups[-1]["code"] != a.province__code:
+            groups.append({"code": a.province__code, "grouper": in_active_language(a.province__name,
+                                                                                     a.province__name_en),
+                           "rows": []})
+        groups[-1]["rows"].append(a)
     for group in groups:
-        apps = group.pop("apps")
-        group["count"] = len(apps)
-        group["rows_html"] = format_html_join("", NATIONAL_ROW, (
-            (a.provincial_rank or EMPTY, detail.format(a.pk), str(a), str(a.applicant), a.industry_name,
-             states.get(a.state, a.state), a.current_version, action(a), detail.format(a.pk), label_view)
-            for a in apps))
+        rows_of_group = group.pop("rows")
+        group["count"] = len(rows_of_group)
+        group["rows_html"] = format_html_join("", NATIONAL_ROW, (cells(a) for a in rows_of_group))
     return groups
