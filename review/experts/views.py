@@ -21,6 +21,7 @@ from ..enums import AssignmentStatus
 from . import aggregation, queries, services
 from .exports import export_summary_xlsx
 from .forms import AutoAssignForm, CriterionFormSet, ManualAssignForm, PanelForm, ReasonForm, ScoreForm
+from .tables import assignment_rows_html
 
 # ---------------------------------------------------------------------------------------------
 # Expert side
@@ -39,6 +40,7 @@ class ExpertWorkspaceView(RolePermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["now"] = timezone.now()
+        ctx["rows_html"] = assignment_rows_html(ctx["assignments"], ctx["now"])
         ctx["sections"] = queries.workspace_sections(self.request.user)
         return ctx
 
