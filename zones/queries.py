@@ -8,12 +8,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.enums import Region, Role
+from accounts.models import Province
 from review.enums import AssignmentStatus
 
 from . import indicators, schedule
@@ -359,6 +361,26 @@ def zone_table(user, today=None, qs: QuerySet | None = None) -> list[ZoneRow]:
     return zone_rows(annotated_zones(user, qs, today).order_by("province__code", "name"), today)
 
 
+ZONES_PER_PAGE = 50
+
+
+@dataclass
+class ZoneTablePage:
+    page: Page  # of annotated zones
+    rows: list[ZoneRow]  # the page's zones only
+    distribution: dict  # every zone of the table, as distribution() gives it
+
+
+def zone_table_page(user, qs: QuerySet, number, today=None, per_page=ZONES_PER_PAGE) -> ZoneTablePage:
+    """Page `number` of zone_table (`qs`: a filtered zones_for), rows built for that page only, and the
+    distribution of all of qs: five queries whatever the number of zones. Raises InvalidPage for a
+    number that is not a page."""
+    today = today or timezone.localdate()
+    ordered = annotated_zones(user, qs, today).order_by("province__code", "name")
+    page = Paginator(ordered, per_page).page(number)
+    return ZoneTablePage(page, zone_rows(page.object_list, today), distribution(qs))
+
+
 def counted_states(user) -> set:
     """Whose figures count for whom: the national office counts only what the province confirmed."""
     if user.role == Role.NATIONAL:
@@ -389,11 +411,18 @@ def indicator_table(user, zones, today=None) -> list[tuple]:
     return out
 
 
-def distribution(rows) -> dict:
-    """Zones by province and by region (guide 五（一）： 统筹确定实验区在全国的合理分布）."""
-    provinces = Counter(row.zone.province for row in rows)
-    regions = Counter(row.zone.province.region for row in rows)
-    return {"provinces": sorted(provinces.items(), key=lambda item: item[0].code),
+def distribution(zones: QuerySet) -> dict:
+    """Zones by province and by region (guide 五（一）： 统筹确定实验区在全国的合理分布）, counted in one
+    aggregate query: the table shows a page, the distribution every zone of `zones`."""
+    counts = (zones.order_by("province__code").values("province_id", "province__code", "province__name",
+                                                      "province__name_en", "province__region")
+              .annotate(n=Count("pk")))
+    provinces = [(Province(pk=c["province_id"], code=c["province__code"], name=c["province__name"],
+                           name_en=c["province__name_en"], region=c["province__region"]), c["n"]) for c in counts]
+    regions = Counter()
+    for province, n in provinces:
+        regions[province.region] += n
+    return {"provinces": provinces,
             "regions": [(label, regions.get(value, 0)) for value, label in Region.choices]}
 
 

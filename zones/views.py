@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -337,12 +338,22 @@ class ZoneIndexView(RolePermissionMixin, View):
         if request.user.role == Role.APPLICANT:
             return redirect("zones:mine")
         filterset, filtered = filtered_zones(request.user, request.GET, queries.zones_for(request.user))
-        rows = queries.zone_table(request.user, qs=filtered) if filtered is not None else []
+        table = None
+        if filtered is not None:
+            try:
+                table = queries.zone_table_page(request.user, filtered, request.GET.get("page") or 1)
+            except InvalidPage as e:
+                # As the other paginated pages (ListView): a page that is not there is not found.
+                raise Http404 from e
         todo = list(queries.indicators_to_confirm(request.user)) if request.user.role == Role.PROVINCIAL else []
+        query = request.GET.copy()
+        query.pop("page", None)
+        rows = table.rows if table else []
         return render(request, "zones/index.html", {
             "rows": rows, "rows_html": tables.rows_html(rows), "filter": filterset,
-            "distribution": queries.distribution(rows),
-            "to_confirm": todo, "target_keys": queries.TARGET_KEYS})
+            "distribution": table.distribution if table else None,
+            "page_obj": table.page if table else None, "is_paginated": bool(table and table.page.has_other_pages()),
+            "query": query.urlencode(), "to_confirm": todo, "target_keys": queries.TARGET_KEYS})
 
 
 # --- quarterly reports --------------------------------------------------------------------------
