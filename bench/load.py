@@ -464,8 +464,11 @@ def make_plan(users_per_role: int, rng: random.Random) -> list[dict]:
         return [[path, f"{cookie}={sessions[u.pk]}"] for u in users for path in paths(u)]
 
     # The API group: each user calls with a token of their own (audited on every use, as in production).
+    from api.models import ApiToken
     from api.services import create_token
 
+    # Each run's tokens end with it: an earlier run's are deleted first (a user holds at most 10 live ones).
+    ApiToken.objects.filter(name="bench", user__in=provincials + nationals + experts).delete()
     tokens = {u.pk: create_token(u, "bench", 30, read_only=True)[1] for u in provincials + nationals + experts}
 
     def api_items(users, paths):

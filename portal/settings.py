@@ -281,7 +281,7 @@ DOCUMENT_REQUEUE_AFTER = int(os.environ.get("DOCUMENT_REQUEUE_AFTER", "900"))
 # and the administrators are told once (documents.services.report_delays).
 DOCUMENT_DELAY_SECONDS = int(os.environ.get("DOCUMENT_DELAY_SECONDS", "120"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 
 # E-mail. In development each message goes to a file under var/mail/ with a one-line note on stderr.
 EMAIL_BACKEND = os.environ.get(

@@ -8,6 +8,7 @@ organisation in one query. These tests pin that down (by table, so that they fai
 came back) and show that each cached thing follows its rows: a device removed, a policy changed, a
 notification sent or read, a call added."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from applications.enums import ApplicationState as S
 from applications.models import Call
 from notifications.models import Notification
 from notifications.services import Message, mark_all_read, notify
+from portal.cache import RedisCache
 from security import services as security_services
 from security.models import SecurityPolicy
 from security.session_keys import LAST_ACTIVITY
@@ -138,3 +140,14 @@ def test_portal_permissions_are_the_rules_alone_and_model_permissions_still_work
     assert provincial.has_perm("accounts.view_user")  # Django's model permission, as before
     assert not provincial.has_perm("portal.national_workspace")
     assert provincial.has_perm("portal.provincial_workspace")
+
+
+def test_the_redis_cache_reuses_one_client_and_reads_back_what_it_wrote():
+    """portal.cache.RedisCache (production's cache) against this machine's Redis."""
+    backend = RedisCache(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"), {"KEY_PREFIX": "portal-cache-test"})
+    client = backend._cache.get_client()
+    assert backend._cache.get_client() is client and backend._cache.get_client(write=True) is client
+    backend.set("answer", {"count": 3}, 30)
+    assert backend.get("answer") == {"count": 3}
+    backend.delete_many(["answer"])
+    assert backend.get("answer") is None
