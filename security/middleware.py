@@ -10,13 +10,14 @@
 """
 
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_otp.middleware import OTPMiddleware
@@ -39,8 +40,15 @@ PASSWORD_CHANGE_PAGES = SIGN_IN_PAGES | {"password_change", "password_change_don
 
 
 def _view_name(request) -> str:
+    return _resolved_name(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=4096)
+def _resolved_name(path: str, urlconf) -> str:
+    # This middleware runs before Django resolves the URL itself; the URL configuration never changes
+    # while a process runs, so a path's view name is worked out once.
     try:
-        return resolve(request.path_info).view_name
+        return resolve(path, urlconf).view_name
     except Resolver404:
         return ""
 
