@@ -9,6 +9,7 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from . import eligibility, forms, presentation, services, submission, uploads
 from .enums import EvidenceKind
 from .models import Call, Evidence, FundingCommitment, PlanYear
 from .queries import applicant_workspace, open_calls_for, own_application, visible_application
-from .sections import SECTION_BY_KEY, SECTIONS, completeness, required_evidence
+from .sections import COMPLETENESS_PREFETCH, SECTION_BY_KEY, SECTIONS, completeness, required_evidence
 
 # A section is not complete, complete but failing a condition of 四(一) (named), or complete.
 INCOMPLETE, FAILING, COMPLETE = "incomplete", "failing", "complete"
@@ -290,6 +291,8 @@ class ApplicationDetailView(RolePermissionMixin, DetailView):
             ctx["fragments"] = presentation.version_fragments(app, current)
             return ctx
         if is_owner:
+            # The sections' completeness, the snapshot and the conditions read the same related rows.
+            prefetch_related_objects([app], *COMPLETENESS_PREFETCH)
             snapshot = submission.snapshot(app)
             # The owner sees its live data.
             results = eligibility.evaluate_application(app)

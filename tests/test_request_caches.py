@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from applications.models import Call
+from applications.queries import visible_application
 from notifications.models import Notification
 from notifications.services import Message, mark_all_read, notify
 from portal.cache import RedisCache
@@ -151,3 +153,18 @@ def test_the_redis_cache_reuses_one_client_and_reads_back_what_it_wrote():
     assert backend.get("answer") == {"count": 3}
     backend.delete_many(["answer"])
     assert backend.get("answer") is None
+
+
+@pytest.mark.django_db
+def test_an_object_read_through_one_users_scope_is_no_pass_for_another(
+        provincial, foreign_provincial, applicant, actors, make_expert):
+    """visible_application marks what it read so that the rules need no second query for that user; the
+    mark never lets another user (another province) see it."""
+    application = application_in(S.SUBMITTED, applicant, actors, make_expert)
+    mine = visible_application(provincial, application.pk)
+    assert provincial.has_perm("portal.view_application", mine)
+    with CaptureQueriesContext(connection) as ctx:
+        assert not foreign_provincial.has_perm("portal.view_application", mine)
+    assert len(ctx) >= 1  # the scope was asked, not the mark
+    with pytest.raises(Http404):
+        visible_application(foreign_provincial, application.pk)

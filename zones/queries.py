@@ -61,6 +61,8 @@ def zones_for(user, qs: QuerySet | None = None) -> QuerySet:
 
 
 def can_see_zone(user, zone) -> bool:
+    if zone is not None and getattr(zone, "_scoped_for", None) == (user.pk, user.role):
+        return True  # read through this user's scope moments ago (visible_zone)
     return zone is not None and zones_for(user, Zone.objects.filter(pk=zone.pk)).exists()
 
 
@@ -74,7 +76,11 @@ def can_see(user, obj) -> bool:
 
 
 def visible_zone(user, pk) -> Zone:
-    return get_object_or_404(zones_for(user), pk=pk)
+    """The zone if this user may see it, else 404; marked as read through the user's scope, so that the
+    rules' visibility checks on it (and on its reports, indicators, …) need no further query."""
+    zone = get_object_or_404(zones_for(user), pk=pk)
+    zone._scoped_for = (user.pk, user.role)
+    return zone
 
 
 def own_zone_for(user) -> Zone | None:
