@@ -559,11 +559,11 @@ def drive(plan_file: str, port: int, users: int, duration: float, max_requests: 
     for group in plan:
         if warmup:
             _load_group(group["items"], port, users, warmup, max_requests)
-        before = cpu_by_process_kind()
+        before = cpu_by_process()
         stats = _load_group(group["items"], port, users, duration, max_requests)
-        after = cpu_by_process_kind()
+        spent = cpu_spent(before, cpu_by_process())
         done = max(stats["requests"], 1)
-        stats["cpu_ms"] = {k: round((after.get(k, 0) - before.get(k, 0)) * 1000 / done, 2) for k in after}
+        stats["cpu_ms"] = {k: round(v * 1000 / done, 2) for k, v in spent.items()}
         stats["name"] = group["name"]
         stats["bare"] = group.get("bare", False)
         results.append(stats)
@@ -571,13 +571,12 @@ def drive(plan_file: str, port: int, users: int, duration: float, max_requests: 
     return results
 
 
-def cpu_by_process_kind() -> dict[str, float]:
-    """CPU seconds used so far by the processes on this machine, by kind: the portal (gunicorn),
-    PostgreSQL, Redis, this load generator, everything else. Divided by the requests of a group, it
-    says where the machine's time went per request (Linux /proc; processes that ended meanwhile are
-    not counted)."""
+def cpu_by_process() -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process on this machine, with its kind: the portal (gunicorn),
+    PostgreSQL, Redis, this load generator, everything else (Linux /proc). The difference over a group,
+    divided by its requests, says where the machine's time went per request."""
     tick = os.sysconf("SC_CLK_TCK")
-    totals: dict[str, float] = {}
+    found: dict[int, tuple[str, float]] = {}
     me = os.getpid()
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -602,8 +601,19 @@ def cpu_by_process_kind() -> dict[str, float]:
             kind = "redis"
         else:
             kind = "other"
-        totals[kind] = totals.get(kind, 0) + seconds
-    return totals
+        found[int(entry.name)] = (kind, seconds)
+    return found
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds by kind between two snapshots: processes that ended meanwhile are left out (their
+    last seconds are unknown), processes that started count whole."""
+    spent: dict[str, float] = {}
+    for pid, (kind, seconds) in after.items():
+        if pid in before and before[pid][0] == kind:
+            seconds -= before[pid][1]
+        spent[kind] = spent.get(kind, 0) + seconds
+    return spent
 
 
 def _load_group(items, port, users, duration, max_requests) -> dict:
@@ -752,6 +762,14 @@ def report(results, args):
               f"| {f'{ratio_p95:.1f}' if ratio_p95 is not None else '–'} | {ratio_rps:.2f} | {goal} |")
     print(f"goal (list ≥ {GOAL_RPS['list']:.3f}, detail ≥ {GOAL_RPS['detail']:.2f} of the bare req/s; "
           f"p95 ≤ {GOAL_P95} × bare): " + ("met by every page group" if not missed else "missed by " + ", ".join(missed)))
+    kinds = ("portal", "postgresql", "redis", "load generator", "other")
+    print("\nCPU per request, ms (all processes on the machine during the group, by kind):")
+    print("| page group | " + " | ".join(kinds) + " | total |")
+    print("|---|" + "---:|" * (len(kinds) + 1))
+    for r in results:
+        cpu = r.get("cpu_ms", {})
+        print(f"| {r['name']} | " + " | ".join(f"{cpu.get(k, 0):.2f}" for k in kinds)
+              + f" | {sum(cpu.get(k, 0) for k in kinds):.2f} |")
     bad = {r["name"]: r["statuses"] for r in results if r["errors"]}
     if bad:
         print("errors by status:", json.dumps(bad, ensure_ascii=False))

@@ -7,7 +7,6 @@ applications), so the body rows are formatted by `ProvincialQueueTable.rows_html
 per row giving the same cells."""
 
 import django_tables2 as tables
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -64,6 +63,14 @@ class ProvincialQueueTable(tables.Table):
     ROW_COLUMNS = ("pk", "zone_name", "applicant__name", "applicant__name_en", "city", "industry_name", "state",
                    "current_version", "provincial_rank", "state_changed_at", "call__national_deadline")
 
+    def paginate(self, *args, **kwargs):
+        """The page's rows read once, as named tuples of the shown columns: the pagination block asks
+        for the page's length, which would otherwise read the page's model instances too."""
+        super().paginate(*args, **kwargs)
+        page = self.page.object_list.data  # the page's slice of the table's queryset
+        self.page.object_list = list(page.values_list(*self.ROW_COLUMNS, named=True))
+        return self
+
     def rows_html(self):
         """The body rows of the current page, in the table's order (format_html_join escapes each value).
         The page's rows are read as named tuples of the columns shown, not as model instances wrapped
@@ -72,8 +79,9 @@ class ProvincialQueueTable(tables.Table):
         detail = reverse("applications:detail", args=[987654321]).replace("987654321", "{}")
         badges = {value: format_html('<span class="badge {}">{}</span>', state.badge, state.label)
                   for value, state in STATES.items()}
-        page = self.paginated_rows.data  # the page's slice of the queryset (unpaginated: the table's data)
-        records = (page if isinstance(page, QuerySet) else page.data).values_list(*self.ROW_COLUMNS, named=True)
+        records = self.paginated_rows
+        if not isinstance(records, list):  # not paginated: the whole table
+            records = self.data.data.values_list(*self.ROW_COLUMNS, named=True)
         return format_html_join("", self.ROW, (
             ("even" if index % 2 == 0 else "odd", detail.format(a.pk),
              application_title(a.zone_name, a.applicant__name, a.applicant__name_en), _text(a.applicant__name),
