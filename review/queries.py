@@ -95,9 +95,15 @@ NATIONAL_ROW_COLUMNS = ("pk", "zone_name", "industry_name", "state", "current_ve
 
 
 def national_queue_rows(user):
-    """The national queue as named tuples of the columns its table shows: building a page of model
-    instances with their applicant and province was half of /national/'s time."""
-    return national_queue(user).values_list(*NATIONAL_ROW_COLUMNS, named=True)
+    """The national queue the workspace filters and pages (counted on the application table alone)."""
+    return national_queue(user).only(*QUEUE_COLUMNS)
+
+
+def national_page_rows(page):
+    """One page of the national queue (a slice of national_queue_rows) as named tuples of the columns
+    its table shows: building a page of model instances with their applicant and province was half of
+    /national/'s time. (Counting the values query instead would join the applicant and province.)"""
+    return page.values_list(*NATIONAL_ROW_COLUMNS, named=True)
 
 
 def province_counts(user) -> list[dict]:

@@ -137,6 +137,7 @@ class NationalWorkspaceView(RolePermissionMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["applications"] = queries.national_page_rows(ctx["applications"])
         ctx["groups"] = national_groups(ctx["applications"])
         ctx["state_counts"] = queries.state_counts(queries.national_queue(self.request.user))
         ctx["province_counts"] = queries.province_counts(self.request.user)
