@@ -220,6 +220,14 @@ class ExpertAssignment(models.Model):
             models.UniqueConstraint(fields=["application", "expert"], name="one_assignment_per_expert_application")
         ]
 
+    @property
+    def status_label(self):
+        """The status's name without get_status_display() (which translates every status on each call)."""
+        try:
+            return AssignmentStatus(self.status).label
+        except ValueError:
+            return self.status
+
 
 class Score(models.Model):
     """An expert's score sheet for one assignment; locked on final submit."""

@@ -51,6 +51,21 @@ def assignments_for_expert(expert):
             .order_by("deadline", "pk"))
 
 
+# What the expert's list and an assignment's first page show (review/experts/tables.py,
+# review/experts/assignment.html): the application's wide rows (its plan texts) are not read there.
+SUMMARY_FIELDS = ("id", "status", "deadline", "opened_at", "expert_id", "application__id",
+                  "application__zone_name", "application__city", "application__industry_name",
+                  "application__applicant__id", "application__applicant__name", "application__applicant__name_en",
+                  "application__province__id", "application__province__name", "application__province__name_en",
+                  "application__call__id", "application__call__title", "application__call__title_en",
+                  "score__id", "score__submitted_at")
+
+
+def assignment_summaries_for_expert(expert):
+    """assignments_for_expert with only the fields the list and the assignment page show."""
+    return assignments_for_expert(expert).only(*SUMMARY_FIELDS)
+
+
 def panel_experts(call):
     """Users on the call's panel with an active expert profile."""
     User = get_user_model()

@@ -35,7 +35,7 @@ class ExpertWorkspaceView(RolePermissionMixin, ListView):
     context_object_name = "assignments"
 
     def get_queryset(self):
-        return queries.assignments_for_expert(self.request.user)
+        return queries.assignment_summaries_for_expert(self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -59,6 +59,14 @@ class AssignmentView(_OwnAssignmentMixin, TemplateView):
     """The assignment before the plan is opened: who applied, the deadline, declaring a conflict."""
 
     template_name = "review/experts/assignment.html"
+
+    def get_assignment(self):
+        if self.request.method != "GET":
+            return super().get_assignment()  # a change reads the whole row
+        if not hasattr(self, "_assignment"):
+            qs = queries.assignment_summaries_for_expert(self.request.user)
+            self._assignment = get_object_or_404(qs, pk=self.kwargs["pk"])
+        return self._assignment
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
