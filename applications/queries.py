@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -72,10 +72,18 @@ def can_see_application(user, application) -> bool:
     return applications_for(user, Application.objects.filter(pk=application.pk)).exists()
 
 
-def visible_application(user, pk) -> Application:
+# The application's long texts (the plan and its justifications): a reviewer's page shows them from the
+# submitted version, so reading it need not carry them.
+LONG_TEXTS = tuple(f.name for f in Application._meta.fields if isinstance(f, TextField))
+
+
+def visible_application(user, pk, *, without_texts=False) -> Application:
     """The application if this user may see it, else 404. It is marked as read through the user's
-    scope, so that the rules' visibility check on it needs no second query."""
+    scope, so that the rules' visibility check on it needs no second query. `without_texts`: the long
+    texts are deferred (read on first use)."""
     qs = applications_for(user).prefetch_related("call__province_deadlines")
+    if without_texts:
+        qs = qs.defer(*LONG_TEXTS)
     application = get_object_or_404(qs, pk=pk)
     application._scoped_for = (user.pk, user.role)
     return application

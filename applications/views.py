@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from accounts.enums import Role
 from accounts.mixins import RolePermissionMixin
 from workflow import editing
 
@@ -269,7 +270,9 @@ class ApplicationDetailView(RolePermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         if not hasattr(self, "_object"):
-            self._object = visible_application(self.request.user, self.kwargs["pk"])
+            # Reviewers read the submitted version's texts (cached fragments), not the live row's.
+            self._object = visible_application(self.request.user, self.kwargs["pk"],
+                                               without_texts=self.request.user.role != Role.APPLICANT)
         return self._object
 
     def get_permission_object(self):

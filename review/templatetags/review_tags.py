@@ -17,6 +17,8 @@ from ..transitions import available
 register = template.Library()
 
 EXPERT_MASK = _("评审专家")
+TIMELINE_FIELDS = ("id", "application_id", "transition", "actor", "actor_organisation", "actor_role", "opinion",
+                   "from_state", "to_state", "version", "document_number", "created_at")
 # Applicant actions that have their own page (what still stops submission is shown there first).
 APPLICANT_PAGES = {"submit": "review:submit", "resubmit": "review:submit"}
 
@@ -25,7 +27,11 @@ def timeline(application, viewer):
     """Log entries as rows for display; experts' identities only for those allowed to see them."""
     see_experts = viewer.has_perm("portal.see_expert_identities")
     rows = []
-    for entry in application.log.select_related("actor", "actor_organisation"):
+    # Only what a row shows of the actor and organisation (not the user's whole row).
+    entries = application.log.select_related("actor", "actor_organisation").only(
+        *TIMELINE_FIELDS, "actor__username", "actor__display_name", "actor_organisation__name",
+        "actor_organisation__name_en")
+    for entry in entries:
         masked = entry.actor_role == Role.EXPERT and not see_experts
         rows.append({
             "entry": entry,
