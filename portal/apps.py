@@ -11,3 +11,6 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "portal"
+
+    def ready(self):
+        from . import checks  # noqa: F401, PLC0415 - registers the deployment checks

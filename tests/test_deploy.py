@@ -22,6 +22,15 @@ def test_check_deploy_is_clean_with_debug_off():
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_warns_when_the_cache_is_not_shared():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 20 + "production-like-secret-key-for-check-0123456789",
+           "DJANGO_SETTINGS_MODULE": "portal.settings", "ALLOWED_HOSTS": "portal.example.cn", "REDIS_URL": ""}
+    env.pop("SECURE_HTTPS", None)
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "portal.W001" in result.stdout + result.stderr
+
+
 def test_settings_refuse_to_start_without_secret_key_in_production():
     env = {**os.environ, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "portal.settings"}
     env.pop("SECRET_KEY", None)
