@@ -139,6 +139,9 @@ class NationalWorkspaceView(RolePermissionMixin, FilterView):
         ctx = super().get_context_data(**kwargs)
         ctx["applications"] = queries.national_page_rows(ctx["applications"])
         ctx["groups"] = national_groups(ctx["applications"])
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx["query"] = query.urlencode()  # the filters, kept in the page links
         ctx["state_counts"] = queries.state_counts(queries.national_queue(self.request.user))
         ctx["province_counts"] = queries.province_counts(self.request.user)
         return ctx

@@ -11,6 +11,7 @@ from accounts.models import Organisation
 from applications.enums import ApplicationState as S
 from review.models import FormalReview, TransitionLog
 from review.transitions import perform
+from review.views import NationalWorkspaceView
 from tests.pipeline_support import FINDINGS, OPINION, application_in, step
 
 
@@ -254,3 +255,14 @@ def test_distribution_counts_per_province_and_region(client, national, more_appl
     east = next(r for r in ctx["regions"] if r["label"] == "华东")
     assert east["approved"] == 1 and east["in_review"] == 2
     assert client.get("/national/distribution/?call=999999").status_code == 200
+
+
+@pytest.mark.django_db
+def test_national_page_links_keep_the_filters(client, national, more_applications, monkeypatch):
+    monkeypatch.setattr(NationalWorkspaceView, "paginate_by", 2)
+    more_applications(3, S.RECOMMENDED)
+    client.force_login(national)
+    body = client.get("/national/", {"state": "recommended"}).content.decode()
+    assert "?state=recommended&amp;page=2" in body
+    second = client.get("/national/", {"state": "recommended", "page": 2}).content.decode()
+    assert "?state=recommended&amp;page=1" in second and "2 / 2" in second
