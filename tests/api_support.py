@@ -2,6 +2,9 @@
 
 import json
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from api.services import create_token
 
 
@@ -14,3 +17,14 @@ def call(client, method, url, token=None, data=None, **extra):
     if data is not None:
         extra.update(data=json.dumps(data), content_type="application/json")
     return getattr(client, method.lower())(url, **headers, **extra)
+
+
+def counted_get(client, url, token):
+    """(queries, JSON body) of a GET that answers 200. Once unmeasured first: what the cache keeps (session,
+    policy, choice lists, unread count) is read again after the rows it describes changed; the count
+    compared is the endpoint's own, whatever the number of rows."""
+    call(client, "get", url, token)
+    with CaptureQueriesContext(connection) as captured:
+        response = call(client, "get", url, token)
+    assert response.status_code == 200, response.content
+    return len(captured), response.json()

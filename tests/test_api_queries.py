@@ -1,24 +1,12 @@
 """The list endpoints run a fixed number of queries whatever the page size."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from notifications.services import Message, notify
-from tests.api_support import call, token_for
+from tests.api_support import call, counted_get, token_for
 from tests.pipeline_support import application_in
-
-
-def _queries(client, url, token):
-    # Once unmeasured: what the cache keeps (session, policy, choice lists, unread count) is read again after
-    # the rows it describes changed; the count compared is the page's own, whatever the number of rows.
-    call(client, "get", url, token)
-    with CaptureQueriesContext(connection) as captured:
-        response = call(client, "get", url, token)
-    assert response.status_code == 200, response.content
-    return len(captured), response.json()
 
 
 @pytest.mark.django_db
@@ -37,8 +25,8 @@ def test_list_endpoints_query_count_does_not_grow_with_the_page(client, applican
         call(client, "get", "/api/v1/calls/", token)  # the first use stamps last_used_at (once a minute)
         for url in urls:
             sep = "&" if "?" in url else "?"
-            small, body_small = _queries(client, f"{url}{sep}page_size=1", token)
-            large, body_large = _queries(client, f"{url}{sep}page_size=50", token)
+            small, body_small = counted_get(client, f"{url}{sep}page_size=1", token)
+            large, body_large = counted_get(client, f"{url}{sep}page_size=50", token)
             assert small == large, (url, small, large)
             if isinstance(body_large, dict) and body_large.get("results") and len(body_large["results"]) > 1:
                 assert len(body_small["results"]) == 1
