@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
+from .models import Province
+
 CACHE_SECONDS = 3600  # a backstop only
 
 
@@ -36,6 +38,4 @@ def forget(name: str) -> None:
 
 
 def province_choices() -> list[tuple[str, str]]:
-    from .models import Province  # noqa: PLC0415 - this module is imported by models' signal wiring
-
     return cached("provinces", lambda: [(p.pk, str(p)) for p in Province.objects.all()])

@@ -3,6 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def choice_label(choices: type[models.TextChoices], value):
+    """The label of `value` in `choices` (the value itself if unknown): what get_FOO_display() gives,
+    without its cost, which translates every choice of the field on each call."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 class Region(models.TextChoices):
     NORTH = "north", _("华北")
     NORTHEAST = "northeast", _("东北")

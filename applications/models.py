@@ -204,7 +204,13 @@ class Application(models.Model):
                                 name="application_forwarded_counts")]
 
     def __str__(self):
-        return self.zone_name or _("%(applicant)s(实验区名称未填写)") % {"applicant": self.applicant}
+        return self.title_of(self.zone_name, self.applicant)
+
+    @staticmethod
+    def title_of(zone_name, applicant) -> str:
+        """The zone's name, or the applicant's with a note that it is missing (also for rows read as
+        columns, not instances: review.tables)."""
+        return zone_name or _("%(applicant)s(实验区名称未填写)") % {"applicant": applicant}
 
     @property
     def deadline(self):

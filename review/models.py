@@ -8,19 +8,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import choice_label
 from accounts.models import Organisation, in_active_language
 from applications.enums import ApplicationState
 from applications.models import Application, Call
 from workflow.models import AppendOnlyLog
 
 from .enums import AssignmentStatus, ProvincialDecision, Recommendation
-
-
-def _state_label(value):
-    try:
-        return ApplicationState(value).label
-    except ValueError:
-        return value
 
 
 class TransitionLog(AppendOnlyLog):
@@ -36,11 +30,11 @@ class TransitionLog(AppendOnlyLog):
     # The labels without get_FOO_display(), which translates every choice of the field on each call.
     @property
     def from_state_label(self):
-        return _state_label(self.from_state)
+        return choice_label(ApplicationState, self.from_state)
 
     @property
     def to_state_label(self):
-        return _state_label(self.to_state)
+        return choice_label(ApplicationState, self.to_state)
 
     class Meta(AppendOnlyLog.Meta):
         verbose_name = _("流转记录")
@@ -222,11 +216,7 @@ class ExpertAssignment(models.Model):
 
     @property
     def status_label(self):
-        """The status's name without get_status_display() (which translates every status on each call)."""
-        try:
-            return AssignmentStatus(self.status).label
-        except ValueError:
-            return self.status
+        return choice_label(AssignmentStatus, self.status)
 
 
 class Score(models.Model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import in_active_language
 from applications.enums import ApplicationState as S
+from applications.models import Application
 from applications.states import STATES, badge
 
 EMPTY = "—"  # what django-tables2 shows for an empty cell (its default `default`)
@@ -27,8 +28,7 @@ def _text(value):
 
 def application_title(zone_name, applicant_name, applicant_name_en) -> str:
     """What Application.__str__ gives, from the columns of a row."""
-    return zone_name or gettext("%(applicant)s(实验区名称未填写)") % {
-        "applicant": in_active_language(applicant_name, applicant_name_en)}
+    return str(Application.title_of(zone_name, in_active_language(applicant_name, applicant_name_en)))
 
 
 def _when(value) -> str:
@@ -127,7 +127,7 @@ def national_groups(rows):
 
     def cells(a):
         applicant = in_active_language(a.applicant__name, a.applicant__name_en)
-        title = application_title(a.zone_name, a.applicant__name, a.applicant__name_en)
+        title = str(Application.title_of(a.zone_name, applicant))
         return (a.provincial_rank or EMPTY, detail.format(a.pk), title, applicant, a.industry_name,
                 states.get(a.state, a.state), a.current_version, action(a), detail.format(a.pk), label_view)
 

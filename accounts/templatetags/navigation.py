@@ -8,7 +8,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from accounts.enums import Role
+from accounts.enums import Role, choice_label
 
 register = template.Library()
 
@@ -37,7 +37,4 @@ def nav_links(role):
 
 @register.filter
 def role_label(user):
-    try:
-        return Role(user.role).label
-    except ValueError:
-        return user.role
+    return choice_label(Role, user.role)

@@ -25,7 +25,6 @@ def assignment_rows_html(assignments, now=None):
     now = now or timezone.now()
     score = reverse("experts:score", args=[987654321]).replace("987654321", "{}")
     start = reverse("experts:assignment", args=[987654321]).replace("987654321", "{}")
-    labels = dict(AssignmentStatus.choices)
     overdue = format_html(' <span class="badge text-bg-danger">{}</span>', gettext("已逾期"))
     unset = format_html('<span class="text-muted">{}</span>', gettext("未设定"))
     draft = format_html('<span class="badge text-bg-warning">{}</span>', gettext("草稿已保存"))
@@ -39,11 +38,11 @@ def assignment_rows_html(assignments, now=None):
 
     def status(a):
         if a.status == AssignmentStatus.SUBMITTED:
-            return format_html('<span class="badge text-bg-success">{}</span>', labels.get(a.status, a.status))
+            return format_html('<span class="badge text-bg-success">{}</span>', a.status_label)
         sheet = _score(a)
         if sheet is not None and not sheet.submitted_at:
             return draft
-        return format_html('<span class="badge text-bg-secondary">{}</span>', labels.get(a.status, a.status))
+        return format_html('<span class="badge text-bg-secondary">{}</span>', a.status_label)
 
     def action(a):
         if a.status == AssignmentStatus.SUBMITTED:

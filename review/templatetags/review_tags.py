@@ -12,13 +12,15 @@ from applications.enums import ApplicationState as S
 
 from ..experts.aggregation import submitted_score_count
 from ..forms import TransitionForm, take_refused
+from ..models import TransitionLog
 from ..transitions import available
 
 register = template.Library()
 
 EXPERT_MASK = _("评审专家")
-TIMELINE_FIELDS = ("id", "application_id", "transition", "actor", "actor_organisation", "actor_role", "opinion",
-                   "from_state", "to_state", "version", "document_number", "created_at")
+# Every field of a log entry, and of its actor and organisation only what a row shows (not whole user rows).
+TIMELINE_FIELDS = (*(f.name for f in TransitionLog._meta.concrete_fields), "actor__username", "actor__display_name",
+                   "actor_organisation__name", "actor_organisation__name_en")
 # Applicant actions that have their own page (what still stops submission is shown there first).
 APPLICANT_PAGES = {"submit": "review:submit", "resubmit": "review:submit"}
 
@@ -27,11 +29,7 @@ def timeline(application, viewer):
     """Log entries as rows for display; experts' identities only for those allowed to see them."""
     see_experts = viewer.has_perm("portal.see_expert_identities")
     rows = []
-    # Only what a row shows of the actor and organisation (not the user's whole row).
-    entries = application.log.select_related("actor", "actor_organisation").only(
-        *TIMELINE_FIELDS, "actor__username", "actor__display_name", "actor_organisation__name",
-        "actor_organisation__name_en")
-    for entry in entries:
+    for entry in application.log.select_related("actor", "actor_organisation").only(*TIMELINE_FIELDS):
         masked = entry.actor_role == Role.EXPERT and not see_experts
         rows.append({
             "entry": entry,
