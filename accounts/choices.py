@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
+from pagecache.tables import depends_on
+
 from .models import Province
 
 CACHE_SECONDS = 3600  # a backstop only
@@ -21,8 +23,10 @@ def _key(name: str, language: str | None) -> str:
     return f"choices:v1:{name}:{language or settings.LANGUAGE_CODE}"
 
 
-def cached(name: str, build: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    """The list `build()` gives in the active language: (value, label) pairs of plain strings."""
+def cached(name: str, build: Callable[[], list[tuple[str, str]]], table: str) -> list[tuple[str, str]]:
+    """The list `build()` gives in the active language: (value, label) pairs of plain strings. `table`
+    is the one it lists: a cached page that shows the list depends on it (pagecache)."""
+    depends_on(table)
     key = _key(name, get_language())
     choices = cache.get(key)
     if choices is None:
@@ -38,4 +42,4 @@ def forget(name: str) -> None:
 
 
 def province_choices() -> list[tuple[str, str]]:
-    return cached("provinces", lambda: [(p.pk, str(p)) for p in Province.objects.all()])
+    return cached("provinces", lambda: [(p.pk, str(p)) for p in Province.objects.all()], Province._meta.db_table)

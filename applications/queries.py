@@ -63,7 +63,7 @@ def applications_for(user, qs: QuerySet | None = None) -> QuerySet:
 
 def call_choices() -> list[tuple[str, str]]:
     """Every call, newest first, for the queues' filter forms (cached; see accounts.choices)."""
-    return choices.cached("calls", lambda: [(c.pk, str(c)) for c in Call.objects.all()])
+    return choices.cached("calls", lambda: [(c.pk, str(c)) for c in Call.objects.all()], Call._meta.db_table)
 
 
 def can_see_application(user, application) -> bool:

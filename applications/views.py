@@ -19,6 +19,7 @@ from django.views.generic import DetailView, ListView
 
 from accounts.enums import Role
 from accounts.mixins import RolePermissionMixin
+from pagecache.pages import CachedPageMixin
 from workflow import editing
 
 from . import eligibility, forms, presentation, services, submission, uploads
@@ -50,7 +51,7 @@ def section_nav(application, done=None, results=None):
 
 # ---- workspace and creation ---------------------------------------------------------------------
 
-class ApplicantWorkspaceView(RolePermissionMixin, ListView):
+class ApplicantWorkspaceView(CachedPageMixin, RolePermissionMixin, ListView):
     permission_required = "portal.applicant_workspace"
     template_name = "applications/workspace.html"
     context_object_name = "applications"
@@ -257,7 +258,7 @@ class EligibilityPanelView(LoginRequiredMixin, View):
 
 # ---- read-only pages ----------------------------------------------------------------------------
 
-class ApplicationDetailView(RolePermissionMixin, DetailView):
+class ApplicationDetailView(CachedPageMixin, RolePermissionMixin, DetailView):
     """Read-only page of one application; anyone outside its scope gets 404.
 
     The owner sees the live data (with edit links while editable); everyone else sees the

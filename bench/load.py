@@ -709,8 +709,14 @@ def run(args):
     plan_file.write_text(json.dumps(plan, ensure_ascii=False))
     env = {**server_env(args.database_url), "STATIC_ROOT": static_root}
     if args.redis_url:
-        # As in production: the cache (and Celery's broker) on Redis, shared by the workers.
+        # As in production: the cache (and Celery's broker) on Redis, shared by the workers. Emptied first:
+        # every run starts cold and fills the cache in its warm-up seconds.
         env["REDIS_URL"] = args.redis_url
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()
+    # Cached pages (pagecache): 0 renders every page on every request (what a cache miss costs).
+    env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
     gunicorn = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi:application", "--bind", f"{HOST}:{args.port}",
          "--workers", str(args.workers), "--worker-class", "sync", "--backlog", "256", "--timeout", "120",
@@ -740,7 +746,8 @@ def report(results, args):
     bare_rps = statistics.mean(r["rps"] for r in bare)
     load = os.getloadavg()
     print(f"\n{args.users} concurrent users, {args.duration:g} s per group (max {args.max_requests} requests), "
-          f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs, load average {load[0]:.1f}")
+          f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs, load average {load[0]:.1f}, "
+          f"page cache {args.page_cache_seconds} s, cache {'Redis' if args.redis_url else 'local memory'}")
     header = ("| page group | kind | requests | errors | p50 ms | p95 ms | req/s | bare p50 ms | bare p95 ms "
               "| bare req/s | p50 × bare | p95 × bare | req/s ÷ bare | goal |")
     print(header)
@@ -794,6 +801,9 @@ def main():
     r.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
                    help="serve with the cache on this Redis, as in production (the default; '' for none: "
                    "each worker then has Django's local-memory cache)")
+    r.add_argument("--page-cache-seconds", type=int, default=60,
+                   help="how long a user's rendered page may be served again (settings.PAGE_CACHE_SECONDS); 0 for "
+                   "never, so every request renders its page")
     r.add_argument("--only", nargs="*", default=[], help="only the page groups whose names contain one of "
                    "these (the bare view is always measured)")
     args = parser.parse_args()

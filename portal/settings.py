@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "outbox",
     "documents",
     "api",
+    "pagecache",
     "portal.apps.PortalConfig",
 ]
 
@@ -282,6 +283,10 @@ DOCUMENT_REQUEUE_AFTER = int(os.environ.get("DOCUMENT_REQUEUE_AFTER", "900"))
 DOCUMENT_DELAY_SECONDS = int(os.environ.get("DOCUMENT_DELAY_SECONDS", "120"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+# Cached pages (pagecache): a user's rendered list and detail pages are served again while no table they
+# were read from has changed, for at most this many seconds (a deadline that passes changes a page
+# without a write). 0 renders every page every time.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
 # E-mail. In development each message goes to a file under var/mail/ with a one-line note on stderr.
 EMAIL_BACKEND = os.environ.get(

@@ -20,6 +20,7 @@ from applications.models import Call
 from applications.queries import own_application, visible_application
 from applications.submission import problems as submission_problems
 from applications.views import ApplicationDetailView, section_nav
+from pagecache.pages import CachedPageMixin
 from workflow import editing
 
 from . import numbers, previews, queries, services
@@ -30,7 +31,7 @@ from .tables import ProvincialQueueTable, national_groups
 from .transitions import TRANSITIONS, StaleStateError, TransitionError, perform, refusal
 
 
-class ProvincialWorkspaceView(RolePermissionMixin, SingleTableMixin, FilterView):
+class ProvincialWorkspaceView(CachedPageMixin, RolePermissionMixin, SingleTableMixin, FilterView):
     """The province's queue (filters and sorting) and its ranking of recommendations."""
 
     permission_required = "portal.provincial_workspace"
@@ -123,7 +124,7 @@ class ProvinceDeadlinesView(RolePermissionMixin, TemplateView):
         return self.render_to_response(self.get_context_data(bound=(call.pk, form)), status=400)
 
 
-class NationalWorkspaceView(RolePermissionMixin, FilterView):
+class NationalWorkspaceView(CachedPageMixin, RolePermissionMixin, FilterView):
     """Forwarded applications grouped by province, with counts by stage and by province."""
 
     permission_required = "portal.national_workspace"

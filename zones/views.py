@@ -20,6 +20,7 @@ from accounts.enums import Role
 from accounts.mixins import RolePermissionMixin
 from applications.models import Application
 from applications.queries import visible_application
+from pagecache.pages import CachedPageMixin
 from review import numbers
 from review.enums import AssignmentStatus
 from review.experts.forms import ReasonForm
@@ -257,7 +258,7 @@ def _chart(chart_id, title, years, actual, planned, actual_label, target_label):
             "target_label": target_label}
 
 
-class ZoneDetailView(_ZonePage):
+class ZoneDetailView(CachedPageMixin, _ZonePage):
     """What is due and late, the timeline of reports, indicators, inspections and acceptance, and charts."""
 
     template_name = "zones/detail.html"
@@ -328,7 +329,7 @@ class ApplicationZoneView(RolePermissionMixin, View):
         return redirect("zones:detail", pk=zone.pk)
 
 
-class ZoneIndexView(RolePermissionMixin, View):
+class ZoneIndexView(CachedPageMixin, RolePermissionMixin, View):
     """The province's zones or, for the national office, every zone: status against the targets,
     overdue reports, open rectifications, and the distribution by province and region."""
 

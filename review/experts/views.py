@@ -15,6 +15,7 @@ from django.views.generic import ListView, TemplateView
 from accounts.mixins import RolePermissionMixin
 from applications.models import Call
 from applications.queries import visible_application
+from pagecache.pages import CachedPageMixin
 from workflow import editing
 
 from ..enums import AssignmentStatus
@@ -27,7 +28,7 @@ from .tables import assignment_rows_html
 # Expert side
 
 
-class ExpertWorkspaceView(RolePermissionMixin, ListView):
+class ExpertWorkspaceView(CachedPageMixin, RolePermissionMixin, ListView):
     """The expert's own assignments with deadline and status."""
 
     permission_required = "portal.expert_workspace"
@@ -55,7 +56,7 @@ class _OwnAssignmentMixin(RolePermissionMixin):
         return self._assignment
 
 
-class AssignmentView(_OwnAssignmentMixin, TemplateView):
+class AssignmentView(CachedPageMixin, _OwnAssignmentMixin, TemplateView):
     """The assignment before the plan is opened: who applied, the deadline, declaring a conflict."""
 
     template_name = "review/experts/assignment.html"

@@ -1,0 +1,187 @@
+"""A signed-in user's page content, rendered once and served again while nothing it was read from has
+changed.
+
+`CachedPageMixin` goes first in a page view's bases. On a GET it looks for the content this user last
+got at this address (same host, language and query string); it serves it if every table the rendering
+read still has the generation it had before that rendering started (`tables`), and the entry is less
+than `PAGE_CACHE_SECONDS` old (a deadline that passes changes a page without a write). Otherwise the
+view runs as it always does, under `tables.reading()`, and what it rendered is kept.
+
+What is kept is the content block only: base.html (navigation, unread count, messages, the session
+clock) is rendered for every request. The user's CSRF token in the content is kept as a placeholder
+and filled with a freshly masked token on each serving. Never kept: another user's content (the key
+holds the user), an htmx fragment, a response that is not a 200 HTML page or that sets a cookie, a
+rendering that wrote to the database, and any request whose session holds something a page might
+show once (a refused opinion kept for the panel, say): only the session keys registered with
+`known_session_keys` leave a request cacheable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.cache import cache
+from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.template.response import SimpleTemplateResponse, TemplateResponse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from . import tables
+
+log = logging.getLogger(__name__)
+
+START = "<!--page-content-->"
+END = "<!--/page-content-->"
+CSRF_PLACEHOLDER = "\ue000csrf\ue000"
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+_TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+# Session keys that say nothing a page shows (authentication, the second factor, the session clock).
+known_session_keys: set[str] = {SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY, "otp_device_id", "_messages"}
+
+
+def _release() -> str:
+    """Changes with the deployed templates, code, translations and static files: content rendered by
+    an earlier release is never served by a later one."""
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    skip = {".venv", "var", "node_modules", ".git", "__pycache__", "media", "bench", "tests"}
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".mo", ".json", ".css", ".js")):
+                stat = os.stat(os.path.join(directory, name))
+                digest.update(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+_release_value: str | None = None
+
+
+def release() -> str:
+    global _release_value
+    if _release_value is None:
+        _release_value = getattr(settings, "PAGE_CACHE_RELEASE", "") or _release()
+    return _release_value
+
+
+now = time.time
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
+
+
+def _user_tables() -> list[str]:
+    """The user's own row and the rows it points at (organisation): read before any view runs, and
+    what scoping and the rules decide from."""
+    user_model = get_user_model()
+    names = [user_model._meta.db_table]
+    names += [f.related_model._meta.db_table for f in user_model._meta.concrete_fields
+              if f.is_relation and f.related_model is not None]
+    return names
+
+
+def key_for(request) -> str:
+    path = hashlib.sha256(f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"pagecache:page:{release()}:{request.user.pk}:{get_language()}:{path[:32]}"
+
+
+def cacheable_request(request) -> bool:
+    if request.method != "GET" or _seconds() <= 0 or not request.user.is_authenticated:
+        return False
+    if request.headers.get("HX-Request"):
+        return False
+    return not (set(request.session.keys()) - known_session_keys)
+
+
+def _csrf_secret(request) -> str | None:
+    return request.META.get("CSRF_COOKIE")
+
+
+def _content_of(request, html: str) -> tuple[str, str] | None:
+    start, end = html.find(START), html.rfind(END)
+    if start < 0 or end < start:
+        return None
+    content = html[start + len(START):end]
+    title = _TITLE.search(html)
+    secret = _csrf_secret(request)
+    if secret:
+        for candidate in set(_TOKEN_LIKE.findall(content)):
+            if _unmask_cipher_token(candidate) == secret:
+                content = content.replace(candidate, CSRF_PLACEHOLDER)
+    return (title.group(1) if title else ""), content
+
+
+def _store(request, key: str, response, before: dict[str, str], reading: tables.Reading) -> None:
+    if (response.status_code != 200 or response.streaming or response.cookies
+            or not response.get("Content-Type", "").startswith("text/html") or reading.written):
+        return
+    parts = _content_of(request, response.content.decode(response.charset or "utf-8"))
+    if parts is None:
+        return
+    depends = (reading.read | set(_user_tables())) & tables.known_tables()
+    missing = depends - before.keys()
+    if missing:  # not seen before the rendering began: no generation to hold it to
+        log.warning("page cache: %s read tables without a generation: %s", request.path, sorted(missing))
+        return
+    title, content = parts
+    entry = {"title": title, "content": content, "deps": {t: before[t] for t in depends}, "at": now()}
+    cache.set(key, entry, _seconds())
+    tables.depended_on(depends)
+
+
+def _lookup(key: str) -> dict | None:
+    entry = cache.get(key)
+    if entry is None or now() - entry["at"] > _seconds():
+        return None
+    return entry if tables.unchanged(entry["deps"]) else None
+
+
+def _serve(request, entry: dict):
+    content = entry["content"]
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+    request.page_cache = "hit"
+    return TemplateResponse(request, "pagecache/page.html",
+                            {"page_title": mark_safe(entry["title"]),  # noqa: S308 - rendered and escaped by the view
+                             "page_content": mark_safe(content)})  # noqa: S308 - idem
+
+
+class CachedPageMixin:
+    """First in a page view's bases: serve this user's unchanged content from the cache (module docstring)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not cacheable_request(request):
+            request.page_cache = "bypass"
+            return super().dispatch(request, *args, **kwargs)
+        key = key_for(request)
+        try:
+            entry = _lookup(key)
+        except Exception:  # an unreachable cache costs the rendering, never the page
+            log.exception("page cache: lookup failed")
+            entry = None
+        if entry is not None:
+            return _serve(request, entry)
+        request.page_cache = "miss"
+        try:
+            before = tables.generations(tables.known_tables())
+        except Exception:
+            log.exception("page cache: generations unavailable")
+            return super().dispatch(request, *args, **kwargs)
+        with tables.reading() as reading:
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.render()
+        try:
+            _store(request, key, response, before, reading)
+        except Exception:
+            log.exception("page cache: could not store %s", request.path)
+        return response

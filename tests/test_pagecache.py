@@ -1,0 +1,232 @@
+"""Cached pages (pagecache): a user's page is served again only while nothing it was read from changed,
+never to anyone else, and never without what is particular to this request (a fresh CSRF token, the
+unread count, a refused opinion kept in the session, the language)."""
+
+import re
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.enums import Role
+from applications.enums import ApplicationState as S
+from applications.models import Application
+from notifications.models import Notification
+from pagecache import pages, tables
+from review.forms import REFUSED_KEY
+from tests.pipeline_support import application_in, step
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+def _get(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return response, response.content.decode()
+
+
+def _state(response):
+    return response.wsgi_request.page_cache
+
+
+@pytest.fixture
+def actors(applicant, provincial, national):
+    return {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial, Role.NATIONAL: national}
+
+
+# --- The tables a statement reads and writes ------------------------------------------------------------
+
+
+def test_statements_name_the_tables_they_write_and_read():
+    assert tables.written_tables('INSERT INTO "applications_application" ("title") VALUES (%s)') == [
+        "applications_application"]
+    assert tables.written_tables('  UPDATE "review_score" SET "comment" = %s WHERE "id" = %s') == ["review_score"]
+    assert tables.written_tables('DELETE FROM "zones_zone" WHERE "id" IN (%s)') == ["zones_zone"]
+    assert tables.written_tables('TRUNCATE "a_b", "c_d" RESTART IDENTITY') == ["a_b", "c_d"]
+    assert tables.written_tables('SELECT "id" FROM "x" FOR UPDATE') == []
+    read = tables.read_tables('SELECT COUNT(*) FROM "applications_application" INNER JOIN "accounts_province" '
+                              'ON (1) WHERE EXISTS(SELECT 1 FROM "review_score" U0 LEFT OUTER JOIN "review_x" '
+                              'ON (1))')
+    assert set(read) == {"applications_application", "accounts_province", "review_score", "review_x"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_write_moves_the_generation_when_its_transaction_commits(applicant):
+    table = Application._meta.db_table
+    tables._depended_on.clear()  # no page of this process depends on it: only the commit moves it
+    before = tables.generations([table])[table]
+    with transaction.atomic():
+        Application.objects.filter(pk=-1).update(city="无")  # update(): no signal, still a write
+        assert tables.generations([table])[table] == before
+    after = tables.generations([table])[table]
+    assert after != before
+
+    # A rolled-back write moves nothing.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Application.objects.filter(pk=-1).update(city="无")
+        raise RuntimeError
+    assert tables.generations([table])[table] == after
+
+
+# --- Pages -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_second_visit_is_served_from_the_cache_with_the_same_content(client, applicant, provincial, actors,
+                                                                           make_expert):
+    application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    client.force_login(provincial)
+    for url in (reverse("review:provincial_workspace"), reverse("applications:detail", args=[application.pk])):
+        first, first_html = _get(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            second, second_html = _get(client, url)
+        assert (_state(first), _state(second)) == ("miss", "hit")
+        # Only the signed-in user's row is read again; the page itself is not rendered.
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        assert TOKEN.sub("", first_html) == TOKEN.sub("", second_html)
+        assert str(application) in second_html
+
+
+@pytest.mark.django_db
+def test_two_provinces_never_share_a_cached_page(client, applicant, foreign_applicant, provincial,
+                                                  foreign_provincial, national, make_expert):
+    mine = application_in(S.PROVINCIAL_REVIEW, applicant, {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial,
+                                                          Role.NATIONAL: national}, make_expert)
+    Application.objects.filter(pk=mine.pk).update(city="江苏独有市")
+    theirs = application_in(S.PROVINCIAL_REVIEW, foreign_applicant, {
+        Role.APPLICANT: foreign_applicant, Role.PROVINCIAL: foreign_provincial, Role.NATIONAL: national}, make_expert)
+    Application.objects.filter(pk=theirs.pk).update(city="广东独有市")
+    url = reverse("review:provincial_workspace")
+
+    js, gd = Client(), Client()
+    js.force_login(provincial)
+    gd.force_login(foreign_provincial)
+    for _ in range(2):  # the second round is served from the cache
+        js_page, js_html = _get(js, url)
+        gd_page, gd_html = _get(gd, url)
+        assert "江苏独有市" in js_html and "广东独有市" not in js_html
+        assert "广东独有市" in gd_html and "江苏独有市" not in gd_html
+    assert (_state(js_page), _state(gd_page)) == ("hit", "hit")
+    # The other province's application is as unknown as ever, cached page or not.
+    assert js.get(reverse("applications:detail", args=[theirs.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_change_shows_at_once(client, applicant, provincial, actors, make_expert):
+    application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    detail = reverse("applications:detail", args=[application.pk])
+    queue = reverse("review:provincial_workspace")
+    client.force_login(provincial)
+    _get(client, detail)
+    _get(client, queue)
+    assert _state(_get(client, queue)[0]) == "hit"
+
+    # A transition (the state machine's own write) ...
+    step(application, "recommend", actors, make_expert)
+    response, html = _get(client, detail)
+    assert _state(response) == "miss"
+    assert "已推荐" in html or "recommended" in html
+
+    # ... and a bulk update that sends no signal.
+    Application.objects.filter(pk=application.pk).update(city="新设的市")
+    response, html = _get(client, queue)
+    assert _state(response) == "miss" and "新设的市" in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_committed_by_another_process_shows(client, applicant, provincial, actors, make_expert):
+    with transaction.atomic():
+        application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    queue = reverse("review:provincial_workspace")
+    client.force_login(provincial)
+    _get(client, queue)
+    assert _state(_get(client, queue)[0]) == "hit"
+    tables._depended_on.clear()  # as in another process: nothing it stored depends on the table
+
+    def elsewhere():
+        try:
+            with transaction.atomic():
+                Application.objects.filter(pk=application.pk).update(city="另一进程写的市")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    response, html = _get(client, queue)
+    assert _state(response) == "miss" and "另一进程写的市" in html
+
+
+@pytest.mark.django_db
+def test_a_cached_page_carries_a_fresh_token_that_the_portal_accepts(applicant, provincial, actors, make_expert):
+    application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(provincial)
+    url = reverse("applications:detail", args=[application.pk])
+    _first, first_html = _get(client, url)
+    second, second_html = _get(client, url)
+    assert _state(second) == "hit"
+    content = second_html[second_html.index(pages.START):second_html.index(pages.END)]
+    tokens = TOKEN.findall(content)
+    assert tokens, "the panel's forms carry the token"
+    assert pages.CSRF_PLACEHOLDER not in second_html
+    # Masked afresh for this response, and the user's own secret under the mask.
+    assert not set(tokens) & set(TOKEN.findall(first_html))
+    secret = client.cookies["csrftoken"].value
+    assert all(_unmask_cipher_token(token) == secret for token in tokens)
+    answer = client.post(reverse("set_language"), {"language": "en", "next": "/",
+                                                   "csrfmiddlewaretoken": tokens[0]})
+    assert answer.status_code == 302
+
+
+@pytest.mark.django_db
+def test_what_a_request_has_of_its_own_is_never_taken_from_the_cache(client, applicant, provincial, actors,
+                                                                     make_expert):
+    application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    url = reverse("applications:detail", args=[application.pk])
+    client.force_login(provincial)
+    _get(client, url)
+
+    # The unread count is the base template's, rendered for every request.
+    Notification.objects.create(recipient=provincial, subject="新的消息", body="正文")
+    unread = Notification.objects.filter(recipient=provincial, read_at__isnull=True).count()
+    response, html = _get(client, url)
+    assert _state(response) == "hit" and f'aria-label="{unread} 条未读"' in html
+
+    # English is another page.
+    client.cookies["django_language"] = "en"
+    response, html = _get(client, url)
+    assert _state(response) == "miss" and '<html lang="en">' in html
+    del client.cookies["django_language"]
+
+    # htmx asks for a fragment: never cached.
+    assert _state(client.get(url, headers={"HX-Request": "true"})) == "bypass"
+
+    # A refused action: what was typed comes back on the (cached) page, once.
+    typed = "推荐意见：这段文字不能丢失"
+    answer = client.post(reverse("review:transition", args=[application.pk]), {
+        "transition": "recommend", "recommend-opinion": typed, "recommend-expected_state": application.state})
+    assert answer.status_code == 302 and REFUSED_KEY in client.session
+    response, html = _get(client, url)
+    assert _state(response) == "bypass" and typed in html
+    assert typed not in _get(client, url)[1]  # shown once
+
+
+@pytest.mark.django_db
+def test_an_entry_lasts_at_most_page_cache_seconds(client, applicant, provincial, actors, make_expert, settings,
+                                                   monkeypatch):
+    application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    settings.PAGE_CACHE_SECONDS = 60
+    url = reverse("review:provincial_workspace")
+    client.force_login(provincial)
+    _get(client, url)
+    assert _state(_get(client, url)[0]) == "hit"
+    later = pages.now() + 61
+    monkeypatch.setattr(pages, "now", lambda: later)
+    assert _state(_get(client, url)[0]) == "miss"
+    settings.PAGE_CACHE_SECONDS = 0
+    assert _state(_get(client, url)[0]) == "bypass"
