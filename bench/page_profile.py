@@ -100,7 +100,7 @@ def main():
         reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
-        return statistics.median(times), statistics.median(cpu), ctx, response
+        return statistics.median(times), statistics.median(cpu), list(ctx.captured_queries), response
 
     for name, user, url in pages():
         client = Client()
@@ -126,7 +126,7 @@ def main():
         if args.save:
             name_safe = "".join(c if c.isalnum() else "_" for c in name)
             Path(args.save, name_safe + ".html").write_bytes(response.content)
-        db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        db_ms = sum(float(q["time"]) for q in ctx) * 1000
         print(f"| {name} | {wall * 1000:.0f} | {cpu * 1000:.1f} | {len(ctx)} | {db_ms:.0f} "
               f"| {len(response.content) / 1024:.0f} | {cached_cpu * 1000:.1f} | {len(cached_ctx)} |")
         if any(name.startswith(n) or url.startswith(n) for n in args.names):

@@ -75,7 +75,7 @@ def release() -> str:
 now = time.time
 
 
-def _seconds() -> int:
+def seconds() -> int:
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
 
 
@@ -89,13 +89,14 @@ def _user_tables() -> list[str]:
     return names
 
 
-def key_for(request) -> str:
+def key_for(request, kind: str = "page", viewer: str = "") -> str:
+    """This user's (and `viewer`'s: an API token) entry for this address, host and language."""
     path = hashlib.sha256(f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"pagecache:page:{release()}:{request.user.pk}:{get_language()}:{path[:32]}"
+    return f"pagecache:{kind}:{release()}:{request.user.pk}:{viewer}:{get_language()}:{path[:32]}"
 
 
 def cacheable_request(request) -> bool:
-    if request.method != "GET" or _seconds() <= 0 or not request.user.is_authenticated:
+    if request.method != "GET" or seconds() <= 0 or not request.user.is_authenticated:
         return False
     if request.headers.get("HX-Request"):
         return False
@@ -125,22 +126,24 @@ def _store(request, key: str, response, before: dict[str, str], reading: tables.
             or not response.get("Content-Type", "").startswith("text/html") or reading.written):
         return
     parts = _content_of(request, response.content.decode(response.charset or "utf-8"))
-    if parts is None:
-        return
+    if parts is not None:
+        keep(request, key, {"title": parts[0], "content": parts[1]}, before, reading)
+
+
+def keep(request, key: str, entry: dict, before: dict[str, str], reading: tables.Reading) -> None:
+    """Store `entry` under `key` with the generations (in `before`) of every table the rendering read."""
     depends = (reading.read | set(_user_tables())) & tables.known_tables()
     missing = depends - before.keys()
     if missing:  # not seen before the rendering began: no generation to hold it to
         log.warning("page cache: %s read tables without a generation: %s", request.path, sorted(missing))
         return
-    title, content = parts
-    entry = {"title": title, "content": content, "deps": {t: before[t] for t in depends}, "at": now()}
-    cache.set(key, entry, _seconds())
+    cache.set(key, {**entry, "deps": {t: before[t] for t in depends}, "at": now()}, seconds())
     tables.depended_on(depends)
 
 
-def _lookup(key: str) -> dict | None:
+def lookup(key: str) -> dict | None:
     entry = cache.get(key)
-    if entry is None or now() - entry["at"] > _seconds():
+    if entry is None or now() - entry["at"] > seconds():
         return None
     return entry if tables.unchanged(entry["deps"]) else None
 
@@ -164,7 +167,7 @@ class CachedPageMixin:
             return super().dispatch(request, *args, **kwargs)
         key = key_for(request)
         try:
-            entry = _lookup(key)
+            entry = lookup(key)
         except Exception:  # an unreachable cache costs the rendering, never the page
             log.exception("page cache: lookup failed")
             entry = None

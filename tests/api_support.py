@@ -3,7 +3,7 @@
 import json
 
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from api.services import create_token
 
@@ -19,6 +19,7 @@ def call(client, method, url, token=None, data=None, **extra):
     return getattr(client, method.lower())(url, **headers, **extra)
 
 
+@override_settings(PAGE_CACHE_SECONDS=0)  # the endpoint's own work, not a cached answer (test_pagecache)
 def counted_get(client, url, token):
     """(queries, JSON body) of a GET that answers 200. Once unmeasured first: what the cache keeps (session,
     policy, choice lists, unread count) is read again after the rows it describes changed; the count

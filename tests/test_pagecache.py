@@ -15,9 +15,11 @@ from django.urls import reverse
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from applications.models import Application
+from audit.models import AuditRecord
 from notifications.models import Notification
 from pagecache import pages, tables
 from review.forms import REFUSED_KEY
+from tests.api_support import call, token_for
 from tests.pipeline_support import application_in, step
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
@@ -230,3 +232,34 @@ def test_an_entry_lasts_at_most_page_cache_seconds(client, applicant, provincial
     assert _state(_get(client, url)[0]) == "miss"
     settings.PAGE_CACHE_SECONDS = 0
     assert _state(_get(client, url)[0]) == "bypass"
+
+
+# --- The API -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_answers_again_from_the_cache_per_token_and_audits_every_use(
+        client, applicant, foreign_applicant, provincial, foreign_provincial, national, make_expert):
+    mine = application_in(S.PROVINCIAL_REVIEW, applicant, {Role.APPLICANT: applicant, Role.PROVINCIAL: provincial,
+                                                          Role.NATIONAL: national}, make_expert)
+    application_in(S.PROVINCIAL_REVIEW, foreign_applicant, {
+        Role.APPLICANT: foreign_applicant, Role.PROVINCIAL: foreign_provincial, Role.NATIONAL: national}, make_expert)
+    js, gd = token_for(provincial), token_for(foreign_provincial)
+    url = "/api/v1/applications/"
+    uses = AuditRecord.objects.filter(action="api.token_use")
+
+    first = call(client, "get", url, js)
+    before = uses.count()
+    second = call(client, "get", url, js)
+    assert (first.wsgi_request.page_cache, second.wsgi_request.page_cache) == ("miss", "hit")
+    assert second.json() == first.json() and [row["id"] for row in second.json()["results"]] == [mine.pk]
+    assert uses.count() == before + 1  # the token's use is recorded on a cached answer too
+
+    # Another province's token at the same address: its own answer.
+    other = call(client, "get", url, gd)
+    assert other.wsgi_request.page_cache == "miss" and mine.pk not in [row["id"] for row in other.json()["results"]]
+
+    # A change shows at once.
+    Application.objects.filter(pk=mine.pk).update(city="接口新市")
+    again = call(client, "get", url, js)
+    assert again.wsgi_request.page_cache == "miss" and again.json()["results"][0]["city"] == "接口新市"

@@ -3,7 +3,7 @@ filters, ranking, the timeline (experts masked), and refusals shown at the field
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from accounts.enums import OrganisationKind, Role
@@ -36,7 +36,9 @@ def more_applications(provincial, national, make_user, make_expert, province_js)
     return add
 
 
+@override_settings(PAGE_CACHE_SECONDS=0)
 def _count(client, url):
+    # Rendered each time (pagecache off): the count is the page's own, not a cached page's (test_pagecache).
     # Once unmeasured: what the cache keeps (session, policy, choice lists, unread count) is read again after
     # the rows it describes changed; the count compared is the page's own, whatever the number of rows.
     client.get(url)

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -37,6 +37,7 @@ PER_REQUEST_TABLES = ("django_session", "otp_totp_totpdevice", "security_securit
                       "notifications_notification", "accounts_organisation", "auth_permission")
 
 
+@override_settings(PAGE_CACHE_SECONDS=0)  # the page rendered, as after any change (test_pagecache: when cached)
 def _tables_read(client, url):
     client.get(url)  # once unmeasured: the cache is filled on the first request after a change
     with CaptureQueriesContext(connection) as ctx:

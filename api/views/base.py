@@ -10,6 +10,8 @@ from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 
+from pagecache import responses
+
 from ..permissions import TokenScope
 
 WORKSPACES = ("portal.applicant_workspace", "portal.provincial_workspace", "portal.national_workspace",
@@ -25,6 +27,24 @@ class PortalView(GenericAPIView):
         super().initial(request, *args, **kwargs)
         if self.portal_permission:
             self.require(self.portal_permission)
+        # Authenticated (the token's use audited), permitted and throttled: a GET whose answer this user
+        # and token already got, with nothing it was read from changed since, is answered from the
+        # cache (pagecache.responses); otherwise the handler's reads are watched to keep its answer.
+        self.cached = responses.begin(request._request, viewer=str(getattr(request.auth, "pk", "") or ""))
+        if self.cached is not None and self.cached.hit is not None:
+            hit = self.cached.hit
+            self.get = lambda *args, **kwargs: hit
+
+    def dispatch(self, request, *args, **kwargs):
+        self.cached = None
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+        except BaseException:
+            if self.cached is not None:
+                self.cached.stop()
+            raise
+        responses.finish(self.cached, response)
+        return response
 
     def require(self, permission, obj=None, *, hide=False):
         """The user must have this portal permission (on obj): 403, or 404 where the page hides the object."""
