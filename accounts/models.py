@@ -110,6 +110,14 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.username
 
+    def get_session_auth_hash(self):
+        # A user rebuilt from the cache (accounts.signed_in) has its password deferred and carries the
+        # hash computed when it was read; once the password is loaded or set, it is computed again.
+        kept = self.__dict__.get("_session_auth_hash")
+        if kept is not None and "password" not in self.__dict__:
+            return kept
+        return super().get_session_auth_hash()
+
     def clean(self):
         super().clean()
         if self.role and not self.organisation_id:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -20,7 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import signed_in
+from accounts.backends import PortalModelBackend
 from accounts.enums import Role
+from accounts.models import Organisation, User
 from applications.enums import ApplicationState as S
 from applications.models import Call
 from applications.queries import visible_application
@@ -30,6 +34,7 @@ from portal.cache import RedisCache
 from security import services as security_services
 from security.models import SecurityPolicy
 from security.session_keys import LAST_ACTIVITY
+from tests.conftest import PASSWORD
 from tests.factories import open_call
 from tests.pipeline_support import application_in
 
@@ -48,7 +53,7 @@ def _tables_read(client, url):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [Role.PROVINCIAL, Role.NATIONAL, Role.APPLICANT])
-def test_a_signed_in_page_reads_the_user_once_and_nothing_else_of_the_session(
+def test_a_signed_in_page_reads_nothing_of_the_session_nor_the_user(
         client, role, provincial, national, applicant, actors, make_expert):
     user = {Role.PROVINCIAL: provincial, Role.NATIONAL: national, Role.APPLICANT: applicant}[role]
     application = application_in(S.RECOMMENDED, applicant, actors, make_expert)
@@ -56,7 +61,8 @@ def test_a_signed_in_page_reads_the_user_once_and_nothing_else_of_the_session(
     workspace = {Role.PROVINCIAL: "/province/", Role.NATIONAL: "/national/", Role.APPLICANT: "/applicant/"}[role]
     for url in (workspace, reverse("applications:detail", args=[application.pk])):
         queries, response = _tables_read(client, url)
-        assert sum('FROM "accounts_user"' in sql for sql in queries) == 1, url
+        # The user and its organisation come from the cache (accounts.signed_in) while their rows are unchanged.
+        assert not any('FROM "accounts_user"' in sql for sql in queries), url
         for table in PER_REQUEST_TABLES:
             assert not any(f'FROM "{table}"' in sql for sql in queries), (url, table)
     # The navigation bar still names the user's organisation.
@@ -169,3 +175,33 @@ def test_an_object_read_through_one_users_scope_is_no_pass_for_another(
     assert len(ctx) >= 1  # the scope was asked, not the mark
     with pytest.raises(Http404):
         visible_application(foreign_provincial, application.pk)
+
+
+@pytest.mark.django_db
+def test_the_signed_in_user_follows_its_rows_and_keeps_no_password(client, provincial):
+    client.force_login(provincial)
+    assert client.get("/province/").status_code == 200  # read from the database, then kept
+    entry = cache.get(signed_in._key(provincial.pk))
+    assert entry is not None and provincial.password not in repr(entry)
+    assert "password" not in signed_in._USER_FIELDS
+
+    # Rebuilt from the cache: the password is read only when asked for, and still checks.
+    with CaptureQueriesContext(connection) as ctx:
+        user = PortalModelBackend().get_user(provincial.pk)
+    assert len(ctx) == 0 and user.organisation.name == provincial.organisation.name
+    assert user.get_session_auth_hash() == provincial.get_session_auth_hash()
+    assert user.check_password(PASSWORD)
+
+    # A new organisation name shows on the next page.
+    Organisation.objects.filter(pk=provincial.organisation_id).update(name="江苏省知识产权局（新）")
+    assert "江苏省知识产权局（新）" in client.get("/province/").content.decode()
+
+    # A deactivated account, or a changed password, ends the session on the next request.
+    User.objects.filter(pk=provincial.pk).update(is_active=False)
+    assert client.get("/province/").status_code == 302
+    User.objects.filter(pk=provincial.pk).update(is_active=True)
+    client.force_login(provincial)
+    assert client.get("/province/").status_code == 200
+    provincial.set_password("Another-password-456")
+    provincial.save()
+    assert client.get("/province/").status_code == 302
