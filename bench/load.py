@@ -97,8 +97,8 @@ def server_env(database_url: str) -> dict:
     return env
 
 
-def setup_django(database_url: str):
-    env = server_env(database_url)
+def setup_django(database_url: str, redis_url: str = ""):
+    env = {**server_env(database_url), "REDIS_URL": redis_url}
     for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEBUG", "SECURE_HTTPS", "SECRET_KEY", "REDIS_URL",
                 "BENCH_VIEWS", "LOG_LEVEL"):
         os.environ[key] = env[key]
@@ -699,6 +699,22 @@ def wait_until_up(port: int, timeout: float = 60):
     raise SystemExit("gunicorn did not answer on /bench/bare")
 
 
+def write(database_url: str, redis_url: str, rate: float):
+    """Until killed: `rate` times a second, save one random application (as an applicant's draft being
+    edited would), through the ORM and on the same cache as the server, so every page that read the
+    application table is rendered again on its next request."""
+    setup_django(database_url, redis_url)
+    from django.utils import timezone
+
+    from applications.models import Application
+
+    pks = list(Application.objects.values_list("pk", flat=True))
+    rng = random.Random(11)
+    while True:
+        Application.objects.filter(pk=rng.choice(pks)).update(updated_at=timezone.now())
+        time.sleep(1 / rate)
+
+
 def run(args):
     build(args.database_url)
     static_root = collect_static(args.database_url)
@@ -722,8 +738,15 @@ def run(args):
          "--workers", str(args.workers), "--worker-class", "sync", "--backlog", "256", "--timeout", "120",
          "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True)
+    writer = None
     try:
         wait_until_up(args.port)
+        if args.writes_per_second:
+            if not args.redis_url:
+                raise SystemExit("--writes-per-second needs the shared cache (--redis-url)")
+            writer = subprocess.Popen(
+                [sys.executable, __file__, "--database-url", args.database_url, "write", "--rate",
+                 str(args.writes_per_second), "--redis-url", args.redis_url], cwd=ROOT, start_new_session=True)
         # The second process: it only sends requests and measures.
         driver = subprocess.run(
             [sys.executable, __file__, "drive", "--plan", str(plan_file), "--port", str(args.port),
@@ -732,7 +755,11 @@ def run(args):
             cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, text=True,
             timeout=len(plan) * (args.duration + args.warmup + 120), check=True)
         results = json.loads(driver.stdout)
+        if writer is not None and writer.poll() is not None:
+            raise SystemExit(f"the writing process ended early (exit status {writer.returncode})")
     finally:
+        if writer is not None:
+            os.killpg(writer.pid, signal.SIGTERM)
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
         plan_file.unlink(missing_ok=True)
@@ -747,7 +774,8 @@ def report(results, args):
     load = os.getloadavg()
     print(f"\n{args.users} concurrent users, {args.duration:g} s per group (max {args.max_requests} requests), "
           f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs, load average {load[0]:.1f}, "
-          f"page cache {args.page_cache_seconds} s, cache {'Redis' if args.redis_url else 'local memory'}")
+          f"page cache {args.page_cache_seconds} s, cache {'Redis' if args.redis_url else 'local memory'}, "
+          f"{args.writes_per_second:g} application writes a second")
     header = ("| page group | kind | requests | errors | p50 ms | p95 ms | req/s | bare p50 ms | bare p95 ms "
               "| bare req/s | p50 × bare | p95 × bare | req/s ÷ bare | goal |")
     print(header)
@@ -789,6 +817,9 @@ def main():
     b = sub.add_parser("build", help="build the fixture in the bench database")
     b.add_argument("--force", action="store_true", help="drop and rebuild the bench database")
     r = sub.add_parser("run", help="build if needed, serve with gunicorn, load, print the figures")
+    w = sub.add_parser("write", help="(internal) the writing third process (--writes-per-second)")
+    w.add_argument("--rate", type=float, required=True)
+    w.add_argument("--redis-url", required=True)
     d = sub.add_parser("drive", help="(internal) the load-generating second process")
     d.add_argument("--plan", required=True)
     for p in (r, d):
@@ -804,11 +835,16 @@ def main():
     r.add_argument("--page-cache-seconds", type=int, default=60,
                    help="how long a user's rendered page may be served again (settings.PAGE_CACHE_SECONDS); 0 for "
                    "never, so every request renders its page")
+    r.add_argument("--writes-per-second", type=float, default=0,
+                   help="while loading, a third process saves this many random applications a second (as drafts "
+                   "being edited would): the pages that read them are rendered again after each save")
     r.add_argument("--only", nargs="*", default=[], help="only the page groups whose names contain one of "
                    "these (the bare view is always measured)")
     args = parser.parse_args()
     if args.command == "build":
         build(args.database_url, force=args.force)
+    elif args.command == "write":
+        write(args.database_url, args.redis_url, args.rate)
     elif args.command == "run":
         run(args)
     else:

@@ -132,13 +132,25 @@ def _store(request, key: str, response, before: dict[str, str], reading: tables.
 
 def keep(request, key: str, entry: dict, before: dict[str, str], reading: tables.Reading) -> None:
     """Store `entry` under `key` with the generations (in `before`) of every table the rendering read."""
-    depends = (reading.read | set(_user_tables())) & tables.known_tables()
+    known = tables.known_tables()
+    depends = (reading.read | set(_user_tables())) & known
     missing = depends - before.keys()
     if missing:  # not seen before the rendering began: no generation to hold it to
         log.warning("page cache: %s read tables without a generation: %s", request.path, sorted(missing))
         return
-    cache.set(key, {**entry, "deps": {t: before[t] for t in depends}, "at": now()}, seconds())
-    tables.depended_on(depends)
+    generations = {t: before[t] for t in depends}
+    # Rows read by id, of tables not also read as a whole: the page holds those rows' generations and the
+    # table's wide one, read now; they are those of the rendering's start if no write to the table has
+    # committed since (every write moves the table's generation with them), else nothing is kept.
+    rows = {r for r in reading.rows if r.split("#", 1)[0] not in depends and r.split("#", 1)[0] in known}
+    if rows:
+        row_tables = {r.split("#", 1)[0] for r in rows}
+        current = tables.generations([*row_tables, *map(tables.wide, row_tables), *rows])
+        if any(current[t] != before.get(t) for t in row_tables):
+            return
+        generations.update({name: current[name] for name in (*map(tables.wide, row_tables), *rows)})
+    cache.set(key, {**entry, "deps": generations, "at": now()}, seconds())
+    tables.depended_on(generations)
 
 
 def lookup(key: str) -> dict | None:

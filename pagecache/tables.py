@@ -12,6 +12,13 @@ wrote:
 - and at once, if a page this process stored depends on the table: a reader on the same connection
   (inside the same transaction, as tests are) sees the writer's rows before the commit.
 
+Rows: a statement that reads a table only through `"table"."id" = %s` (conditions joined by AND) has
+read one row, and a page that read a table only so depends on those rows' generations and the table's
+`wide` one instead of the table's: saving one application (an UPDATE by its id) renders that
+application's pages and every list again, not every other application's page. A write not confined to
+rows by id (a DELETE, an UPDATE of other rows, an upsert) moves the wide generation; a plain INSERT adds
+rows that no page read by id.
+
 A generation is a random token, not a counter: a token that drops out of the cache comes back as a
 new one, never as an old value that a stored page could still match.
 """
@@ -44,10 +51,11 @@ _WRITE_HEADS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 class Reading:
     """The tables a rendering read and wrote (`reading()`)."""
 
-    __slots__ = ("read", "written")
+    __slots__ = ("read", "rows", "written")
 
     def __init__(self):
         self.read: set[str] = set()
+        self.rows: set[str] = set()  # row generations (`row`) of tables read by id only
         self.written: set[str] = set()
 
 
@@ -61,6 +69,16 @@ def _token() -> str:
     return secrets.token_hex(8)
 
 
+def wide(table: str) -> str:
+    """The generation that writes to `table` not confined to known rows move (and only they)."""
+    return table + "*"
+
+
+def row(table: str, pk) -> str:
+    """The generation of one row of `table`, by its "id"."""
+    return f"{table}#{pk}"
+
+
 def written_tables(sql: str) -> list[str]:
     head = sql.lstrip()[:8].upper()
     if not head.startswith(_WRITE_HEADS):
@@ -71,25 +89,81 @@ def written_tables(sql: str) -> list[str]:
     return [match.group(1)] if match else []
 
 
+def written_generations(sql: str, params, many: bool) -> list[str]:
+    """What a write moves. Every write moves its table's generation. An UPDATE of one row by its id (what
+    save() and filter(pk=…).update() send) moves that row's generation too; a plain INSERT adds rows that
+    no row read by id can be; any other write (DELETE, an UPDATE of other rows, an upsert, TRUNCATE)
+    moves the table's `wide` generation, which every page that read some of its rows by id holds."""
+    moved = []
+    for table in written_tables(sql):
+        moved.append(table)
+        pk = _updated_row(sql, table, params) if not many else None
+        if pk is not None:
+            moved.append(row(table, pk))
+        elif not (sql.lstrip()[:6].upper() == "INSERT" and "ON CONFLICT" not in sql.upper()):
+            moved.append(wide(table))
+    return moved
+
+
+def _updated_row(sql: str, table: str, params):
+    if not sql.lstrip()[:6].upper() == "UPDATE" or not params:
+        return None
+    return params[-1] if sql.rstrip().endswith(f' WHERE "{table}"."id" = %s') and _plain(sql) else None
+
+
+_NOT_PLAIN = re.compile(r"\b(?:OR|NOT|CASE|UNION|INTERSECT|EXCEPT)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
+
+def _plain(sql: str) -> bool:
+    """Conditions joined by AND only (IS NOT NULL negates nothing else): a condition on the id confines
+    what is read or written."""
+    return _NOT_PLAIN.search(sql.replace(" IS NOT NULL", "")) is None
+
+
 def read_tables(sql: str) -> list[str]:
     return _READ.findall(sql)
+
+
+def read_generations(sql: str, params) -> tuple[set[str], set[str]]:
+    """(tables read, rows read): a table referred to once in a statement whose conditions are all joined
+    by AND, with `"table"."id" = %s` among its WHERE or ON conditions, is read one row only."""
+    names = read_tables(sql)
+    tables_read, rows_read = set(names), set()
+    if not params or not _plain(sql):
+        return tables_read, rows_read
+    where = sql.find(" WHERE ")
+    for table in tables_read.copy():
+        if names.count(table) != 1:
+            continue
+        at = sql.find(f'"{table}"."id" = %s')
+        if at < 0 or (at < where or where < 0) and sql.rfind(" ON ", 0, at) < 0:
+            continue
+        index = len(_PLACEHOLDER.findall(sql, 0, at))
+        if index < len(params):
+            tables_read.discard(table)
+            rows_read.add(row(table, params[index]))
+    return tables_read, rows_read
 
 
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if isinstance(sql, str):
         reading = _reading.get()
-        written = written_tables(sql)
+        written = written_generations(sql, params, many)
         if written:
             _wrote(context["connection"], written)
             if reading is not None:
                 reading.written.update(written)
         if reading is not None:
-            reading.read.update(read_tables(sql))
+            tables_read, rows_read = read_generations(sql, params)
+            reading.read.update(tables_read)
+            reading.rows.update(rows_read)
     return result
 
 
 def _wrote(connection, tables: list[str]) -> None:
+    """`tables`: the generations a write moves (`written_generations`)."""
     stale = _depended_on.intersection(tables)
     if stale:
         _depended_on.difference_update(stale)

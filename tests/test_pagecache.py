@@ -56,6 +56,35 @@ def test_statements_name_the_tables_they_write_and_read():
     assert set(read) == {"applications_application", "accounts_province", "review_score", "review_x"}
 
 
+def test_a_write_by_id_moves_its_row_and_any_other_write_the_whole_table():
+    t = "applications_application"
+    save = f'UPDATE "{t}" SET "city" = %s, "updated_at" = %s WHERE "{t}"."id" = %s'
+    assert tables.written_generations(save, ["苏州", "now", 7], False) == [t, f"{t}#7"]
+    assert tables.written_generations(save, [["a", "b", 7], ["c", "d", 8]], True) == [t, f"{t}*"]
+    several = f'UPDATE "{t}" SET "city" = %s WHERE ("{t}"."province_id" = %s AND "{t}"."id" = %s)'
+    assert tables.written_generations(several, ["x", 1, 7], False) == [t, f"{t}*"]
+    assert tables.written_generations(f'INSERT INTO "{t}" ("city") VALUES (%s)', ["x"], False) == [t]
+    assert tables.written_generations(f'INSERT INTO "{t}" ("id") VALUES (%s) ON CONFLICT DO UPDATE SET "x" = 1',
+                                      [7], False) == [t, f"{t}*"]
+    assert tables.written_generations(f'DELETE FROM "{t}" WHERE "{t}"."id" IN (%s)', [7], False) == [t, f"{t}*"]
+    assert tables.written_generations('TRUNCATE "a", "b"', None, False) == ["a", "a*", "b", "b*"]
+
+
+def test_a_statement_that_reads_one_row_by_id_depends_on_that_row_only():
+    t = "applications_application"
+    one = (f'SELECT "{t}"."id" FROM "{t}" INNER JOIN "accounts_province" ON ("{t}"."province_id" = '
+           f'"accounts_province"."id") WHERE ("{t}"."forwarded_at" IS NOT NULL AND "{t}"."id" = %s) LIMIT 21')
+    assert tables.read_generations(one, [5]) == ({"accounts_province"}, {f"{t}#5"})
+    joined = f'SELECT 1 FROM "x" LEFT OUTER JOIN "{t}" ON ("x"."a_id" = "{t}"."id" AND "{t}"."id" = %s)'
+    assert tables.read_generations(joined, [5]) == ({"x"}, {f"{t}#5"})
+    for whole in (f'SELECT 1 FROM "{t}" WHERE ("{t}"."city" = %s OR "{t}"."id" = %s)',
+                  f'SELECT 1 FROM "{t}" WHERE NOT ("{t}"."id" = %s)',
+                  f'SELECT ("{t}"."id" = %s) AS "mine" FROM "{t}"',
+                  f'SELECT 1 FROM "{t}" WHERE "{t}"."id" = %s AND EXISTS(SELECT 1 FROM "{t}" U0)',
+                  f'SELECT 1 FROM "{t}" WHERE "{t}"."id" IN (%s)'):
+        assert tables.read_generations(whole, ["x", 5][:whole.count("%s")]) == ({t}, set()), whole
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_write_moves_the_generation_when_its_transaction_commits(applicant):
     table = Application._meta.db_table
@@ -137,6 +166,31 @@ def test_every_change_shows_at_once(client, applicant, provincial, actors, make_
     Application.objects.filter(pk=application.pk).update(city="新设的市")
     response, html = _get(client, queue)
     assert _state(response) == "miss" and "新设的市" in html
+
+
+@pytest.mark.django_db
+def test_saving_one_application_renders_its_pages_and_the_lists_again_not_the_others(
+        client, applicant, other_applicant, provincial, actors, make_expert):
+    mine = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    theirs = application_in(S.PROVINCIAL_REVIEW, other_applicant, {**actors, Role.APPLICANT: other_applicant},
+                            make_expert)
+    pages_of = {app.pk: reverse("applications:detail", args=[app.pk]) for app in (mine, theirs)}
+    queue = reverse("review:provincial_workspace")
+    client.force_login(provincial)
+    for url in (*pages_of.values(), queue):
+        _get(client, url)
+
+    theirs.refresh_from_db()
+    theirs.city = "另一家的新市"
+    theirs.save()
+    assert _state(_get(client, pages_of[mine.pk])[0]) == "hit"
+    assert _state(_get(client, pages_of[theirs.pk])[0]) == "miss"
+    response, html = _get(client, queue)
+    assert _state(response) == "miss" and "另一家的新市" in html
+
+    # A write not confined to one row by its id renders every page that read the table again.
+    Application.objects.filter(province=theirs.province, pk=theirs.pk).update(city="再改的市")
+    assert _state(_get(client, pages_of[mine.pk])[0]) == "miss"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
