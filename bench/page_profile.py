@@ -102,6 +102,16 @@ def main():
             response = client.get(url)
         return statistics.median(times), statistics.median(cpu), list(ctx.captured_queries), response
 
+    def profile(client, name, url):
+        if any(name.startswith(n) or url.startswith(n) for n in args.names):
+            prof = cProfile.Profile()
+            prof.enable()
+            client.get(url)
+            prof.disable()
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
+            profiles.append((name, url, out.getvalue()))
+
     for name, user, url in pages():
         client = Client()
         if user is not None:
@@ -113,14 +123,7 @@ def main():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             wall, cpu, ctx, response = measure(client, url)
-            if any(name.startswith(n) or url.startswith(n) for n in args.names):
-                prof = cProfile.Profile()
-                prof.enable()
-                client.get(url)
-                prof.disable()
-                out = io.StringIO()
-                pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
-                profiles.append((name + ", rendered", url, out.getvalue()))
+            profile(client, name + ", rendered", url)
         client.get(url)  # fills the cache
         _wall, cached_cpu, cached_ctx, _response = measure(client, url)
         if args.save:
@@ -129,14 +132,7 @@ def main():
         db_ms = sum(float(q["time"]) for q in ctx) * 1000
         print(f"| {name} | {wall * 1000:.0f} | {cpu * 1000:.1f} | {len(ctx)} | {db_ms:.0f} "
               f"| {len(response.content) / 1024:.0f} | {cached_cpu * 1000:.1f} | {len(cached_ctx)} |")
-        if any(name.startswith(n) or url.startswith(n) for n in args.names):
-            prof = cProfile.Profile()
-            prof.enable()
-            client.get(url)
-            prof.disable()
-            out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
-            profiles.append((name + ", cached", url, out.getvalue()))
+        profile(client, name + ", cached", url)
     for name, url, text in profiles:
         print(f"\n## {name} ({url})\n{text}")
 
