@@ -30,4 +30,6 @@ if [ -n "${SERVING_ROLE:-}" ]; then
 fi
 "$python" manage.py verify_audit
 "$python" manage.py verify_stored_files
+# What the cache kept from the database this one replaces is never served (pagecache).
+"$python" manage.py forget_cached_pages
 echo "Restore verified."

@@ -2,10 +2,12 @@
 never to anyone else, and never without what is particular to this request (a fresh CSRF token, the
 unread count, a refused opinion kept in the session, the language)."""
 
+import io
 import re
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
@@ -317,3 +319,14 @@ def test_the_api_answers_again_from_the_cache_per_token_and_audits_every_use(
     Application.objects.filter(pk=mine.pk).update(city="接口新市")
     again = call(client, "get", url, js)
     assert again.wsgi_request.page_cache == "miss" and again.json()["results"][0]["city"] == "接口新市"
+
+
+@pytest.mark.django_db
+def test_forget_cached_pages_renders_every_page_again(client, applicant, provincial, actors, make_expert):
+    application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    url = reverse("applications:detail", args=[application.pk])
+    client.force_login(provincial)
+    _get(client, url)
+    assert _state(_get(client, url)[0]) == "hit"
+    call_command("forget_cached_pages", stdout=io.StringIO())  # after a restore or an edit made with psql
+    assert _state(_get(client, url)[0]) == "miss"
