@@ -11,6 +11,7 @@ next request reads the rows again, and so does a write by the same request befor
 from __future__ import annotations
 
 import logging
+import secrets
 
 from django.core.cache import cache
 
@@ -34,6 +35,7 @@ def _key(user_id) -> str:
 def _rebuild(entry: dict) -> User:
     user = User.from_db("default", _USER_FIELDS, entry["user"])
     user._session_auth_hash = entry["auth_hash"]
+    user.cache_epoch = entry["epoch"]
     if entry["organisation"] is not None:
         user.organisation = Organisation.from_db("default", _ORGANISATION_FIELDS, entry["organisation"])
     return user
@@ -57,7 +59,20 @@ def user(user_id, read) -> User | None:
         entry = {"generations": [generations[t] for t in _TABLES],
                  "user": [getattr(result, f) for f in _USER_FIELDS],
                  "organisation": [getattr(organisation, f) for f in _ORGANISATION_FIELDS] if organisation else None,
-                 "auth_hash": result.get_session_auth_hash()}
+                 "auth_hash": result.get_session_auth_hash(),
+                 # Part of the keys of this user's cached pages (pagecache): a new one with every entry,
+                 # so pages kept before a sign-out (`forget`) are never found again.
+                 "epoch": secrets.token_hex(4)}
         cache.set(key, entry, BACKSTOP_SECONDS)
         tables.depended_on(_TABLES)
+        result.cache_epoch = entry["epoch"]
     return result
+
+
+def forget(user_id) -> None:
+    """At the end of a session: the user's entry goes, and with its epoch every page kept for the user
+    is out of reach (and expires within PAGE_CACHE_SECONDS)."""
+    try:
+        cache.delete(_key(user_id))
+    except Exception:
+        log.exception("signed-in user: could not forget %s", user_id)

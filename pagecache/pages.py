@@ -92,7 +92,9 @@ def _user_tables() -> list[str]:
 def key_for(request, kind: str = "page", viewer: str = "") -> str:
     """This user's (and `viewer`'s: an API token) entry for this address, host and language."""
     path = hashlib.sha256(f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"pagecache:{kind}:{release()}:{request.user.pk}:{viewer}:{get_language()}:{path[:32]}"
+    user = request.user
+    epoch = getattr(user, "cache_epoch", "")  # accounts.signed_in: a new one after every sign-out
+    return f"pagecache:{kind}:{release()}:{user.pk}.{epoch}:{viewer}:{get_language()}:{path[:32]}"
 
 
 def cacheable_request(request) -> bool:

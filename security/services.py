@@ -21,6 +21,7 @@ from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import signed_in
 from audit.client import client_address
 from audit.services import REFUSED, record
 from workflow.errors import Refused
@@ -91,6 +92,7 @@ def end_session(row: UserSession, reason: str, *, actor=None, details: dict | No
     if not ended:
         return False
     session_store(row.session_key).delete()
+    signed_in.forget(row.user_id)
     action = {
         EndReason.SUPERSEDED: "auth.session_superseded",
         EndReason.IDLE: "auth.session_timeout",
@@ -117,6 +119,8 @@ def sign_out(request) -> None:
         if row is None or not end_session(row, EndReason.LOGOUT):
             record("auth.logout", actor=user, obj=user)
     logout(request)
+    if user is not None:
+        signed_in.forget(user.pk)
 
 
 def time_out(request, kind: str) -> None:
@@ -127,6 +131,7 @@ def time_out(request, kind: str) -> None:
         record("auth.session_timeout", actor=user, obj=user, reason=str(EndReason(kind).label),
                details={"kind": kind, "user": user.username})
     logout(request)
+    signed_in.forget(user.pk)
 
 
 def end_expired_sessions() -> int:

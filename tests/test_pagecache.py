@@ -7,6 +7,7 @@ import re
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.middleware.csrf import _unmask_cipher_token
@@ -14,6 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import signed_in
+from accounts.backends import PortalModelBackend
 from accounts.enums import Role
 from applications.enums import ApplicationState as S
 from applications.models import Application
@@ -329,4 +332,23 @@ def test_forget_cached_pages_renders_every_page_again(client, applicant, provinc
     _get(client, url)
     assert _state(_get(client, url)[0]) == "hit"
     call_command("forget_cached_pages", stdout=io.StringIO())  # after a restore or an edit made with psql
+    assert _state(_get(client, url)[0]) == "miss"
+
+
+@pytest.mark.django_db
+def test_signing_out_puts_the_users_cached_pages_out_of_reach(client, applicant, provincial, actors, make_expert):
+    application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
+    url = reverse("applications:detail", args=[application.pk])
+    client.force_login(provincial)
+    _get(client, url)
+    response, _html = _get(client, url)
+    assert _state(response) == "hit"
+    epoch = response.wsgi_request.user.cache_epoch
+    assert epoch and f".{epoch}:" in pages.key_for(response.wsgi_request)
+    assert client.post(reverse("logout")).status_code == 302
+    # The user's entry is gone, and the next one has another epoch: the pages kept under the old one are
+    # never found again (and expire within PAGE_CACHE_SECONDS).
+    assert cache.get(signed_in._key(provincial.pk)) is None
+    assert PortalModelBackend().get_user(provincial.pk).cache_epoch != epoch
+    client.force_login(provincial)
     assert _state(_get(client, url)[0]) == "miss"
