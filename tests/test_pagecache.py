@@ -324,25 +324,27 @@ def test_the_api_answers_again_from_the_cache_per_token_and_audits_every_use(
     assert again.wsgi_request.page_cache == "miss" and again.json()["results"][0]["city"] == "接口新市"
 
 
-@pytest.mark.django_db
-def test_forget_cached_pages_renders_every_page_again(client, applicant, provincial, actors, make_expert):
-    application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
-    url = reverse("applications:detail", args=[application.pk])
-    client.force_login(provincial)
-    _get(client, url)
-    assert _state(_get(client, url)[0]) == "hit"
-    call_command("forget_cached_pages", stdout=io.StringIO())  # after a restore or an edit made with psql
-    assert _state(_get(client, url)[0]) == "miss"
-
-
-@pytest.mark.django_db
-def test_signing_out_puts_the_users_cached_pages_out_of_reach(client, applicant, provincial, actors, make_expert):
+def _cached_application_page(client, applicant, provincial, actors, make_expert):
+    """(address, the response served from the cache) of an application page the province has seen twice."""
     application = application_in(S.PROVINCIAL_REVIEW, applicant, actors, make_expert)
     url = reverse("applications:detail", args=[application.pk])
     client.force_login(provincial)
     _get(client, url)
     response, _html = _get(client, url)
     assert _state(response) == "hit"
+    return url, response
+
+
+@pytest.mark.django_db
+def test_forget_cached_pages_renders_every_page_again(client, applicant, provincial, actors, make_expert):
+    url, _response = _cached_application_page(client, applicant, provincial, actors, make_expert)
+    call_command("forget_cached_pages", stdout=io.StringIO())  # after a restore or an edit made with psql
+    assert _state(_get(client, url)[0]) == "miss"
+
+
+@pytest.mark.django_db
+def test_signing_out_puts_the_users_cached_pages_out_of_reach(client, applicant, provincial, actors, make_expert):
+    url, response = _cached_application_page(client, applicant, provincial, actors, make_expert)
     epoch = response.wsgi_request.user.cache_epoch
     assert epoch and f".{epoch}:" in pages.key_for(response.wsgi_request)
     assert client.post(reverse("logout")).status_code == 302
