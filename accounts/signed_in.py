@@ -15,7 +15,7 @@ import secrets
 
 from django.core.cache import cache
 
-from pagecache import tables
+from pagecache import pages, tables
 
 from .models import Organisation, User
 
@@ -42,7 +42,10 @@ def _rebuild(entry: dict) -> User:
 
 
 def user(user_id, read) -> User | None:
-    """The user `user_id` (with its organisation), or what `read()` returns when the cache cannot say."""
+    """The user `user_id` (with its organisation), or what `read()` returns when the cache cannot say.
+    Off with the page cache (PAGE_CACHE_SECONDS 0, the default without a shared cache)."""
+    if pages.seconds() <= 0:
+        return read()
     key = _key(user_id)
     try:
         found = cache.get_many([key, *_GENERATION_KEYS])

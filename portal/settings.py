@@ -285,8 +285,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 # Cached pages (pagecache): a user's rendered list and detail pages are served again while no table they
 # were read from has changed, for at most this many seconds (a deadline that passes changes a page
-# without a write). 0 renders every page every time.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+# without a write). 0 renders every page every time. Off by default without Redis: a change seen in one
+# process's memory would not reach the other processes' pages (portal.W001).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60" if REDIS_URL else "0"))
 
 # E-mail. In development each message goes to a file under var/mail/ with a one-line note on stderr.
 EMAIL_BACKEND = os.environ.get(

@@ -3,8 +3,12 @@ never to anyone else, and never without what is particular to this request (a fr
 unread count, a refused opinion kept in the session, the language)."""
 
 import io
+import os
 import re
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -354,3 +358,13 @@ def test_signing_out_puts_the_users_cached_pages_out_of_reach(client, applicant,
     assert PortalModelBackend().get_user(provincial.pk).cache_epoch != epoch
     client.force_login(provincial)
     assert _state(_get(client, url)[0]) == "miss"
+
+
+@pytest.mark.parametrize(("redis_url", "seconds"), [("", "0"), ("redis://127.0.0.1:6379/15", "60")])
+def test_pages_are_cached_by_default_only_with_a_shared_cache(redis_url, seconds):
+    env = {**os.environ, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"}
+    env.pop("PAGE_CACHE_SECONDS", None)
+    shown = subprocess.run([sys.executable, "-c", "from django.conf import settings; print(settings.PAGE_CACHE_SECONDS)"],
+                           env=env, cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+                           check=True)
+    assert shown.stdout.strip() == seconds
