@@ -49,7 +49,7 @@ _WRITE_HEADS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 
 
 class Reading:
-    """The tables a rendering read and wrote (`reading()`)."""
+    """The tables a rendering read and wrote (`start_reading`)."""
 
     __slots__ = ("read", "rows", "written")
 
@@ -240,15 +240,20 @@ def depended_on(tables: Iterable[str]) -> None:
     _depended_on.update(tables)
 
 
-@contextlib.contextmanager
-def reading() -> Iterator[Reading]:
-    """Within the block, collect the tables every statement of this thread reads and writes."""
+def start_reading() -> tuple[Reading, contextvars.Token]:
+    """From now on, collect the tables every statement of this thread reads and writes, until
+    `stop_reading(token)` (for a watch that spans more than one call, as the API's does)."""
     state = Reading()
-    token = _reading.set(state)
-    try:
-        yield state
-    finally:
-        _reading.reset(token)
+    return state, _reading.set(state)
+
+
+def stop_reading(token: contextvars.Token) -> None:
+    _reading.reset(token)
+
+
+def table_of(name: str) -> str:
+    """The table a generation's name (a table, its `wide` or a `row` one) belongs to."""
+    return name.split("#", 1)[0].removesuffix("*")
 
 
 def depends_on(*tables: str) -> None:

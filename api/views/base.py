@@ -31,8 +31,8 @@ class PortalView(GenericAPIView):
         # and token already got, with nothing it was read from changed since, is answered from the
         # cache (pagecache.responses); otherwise the handler's reads are watched to keep its answer.
         self.cached = responses.begin(request._request, viewer=str(getattr(request.auth, "pk", "") or ""))
-        if self.cached is not None and self.cached.hit is not None:
-            hit = self.cached.hit
+        if self.cached is not None and self.cached.entry is not None:
+            hit = responses.answer(self.cached)
             self.get = lambda *args, **kwargs: hit
 
     def dispatch(self, request, *args, **kwargs):
